@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Chardev backends (core side). */
+#ifndef BP_CORE_CHARDEV_INTERNAL_H
+#define BP_CORE_CHARDEV_INTERNAL_H
+
+#include <backplane/chardev.h>
+#include "core/opts.h"
+
+/* From a "chardev" group: backend name is the "backend" key (the implied
+ * key of -chardev), id mandatory. Registers with bp_backend_register.
+ * Backends: null, stdio, file (path=, append=), pipe (path=),
+ * pty, socket (host=, port=, path=, server=, wait=, reconnect=, nodelay=,
+ * telnet=), ringbuf (size=), mux (mux=on on another backend). */
+BpChardev *bp_chardev_new_from_opts(const BpOpts *o, GError **errp);
+/* QEMU's legacy shorthand of -serial / -monitor / -qmp / -debugcon /
+ * -parallel: "stdio", "mon:stdio", "file:PATH", "pipe:PATH", "pty",
+ * "null", "none", "tcp:HOST:PORT[,server,nowait]", "unix:PATH[,server]",
+ * "telnet:...", "chardev:ID". Fills a "chardev" group with a generated id;
+ * *is_mon is set for "mon:" (caller adds a monitor on it). */
+BpOpts *bp_chardev_parse_legacy(const char *spec, const char *id, bool *is_mon,
+                                GError **errp);
+BpChardev *bp_chardev_find(const char *id);
+bool bp_chardev_remove(const char *id, GError **errp);   /* refuses if in use */
+char *bp_info_chardev(void);
+/* Ring buffer contents, consumed (qtest helpers, ringbuf_read). */
+char *bp_chardev_ringbuf_read(BpChardev *chr, size_t max);
+/* Terminal restored at exit (stdio raw mode). */
+void bp_chardev_cleanup_all(void);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Machines: a name, defaults, and a list of option groups (devices with
+ * properties, then wiring) that `-M NAME -writeconfig -` prints. `none` has
+ * RAM (-m), the system bus and one ISA bus, nothing else.
+ */
+#ifndef BP_CORE_MACHINE_H
+#define BP_CORE_MACHINE_H
+
+#include "core/opts.h"
+
+typedef struct BpMachineDef {
+    const char *name;
+    const char *desc;
+    bool is_default;
+    /* Ini text in the -readconfig format, parsed into groups: devices in
+     * order, then [wire] groups "from = dev.out[n]" "to = dev2.in[m]". */
+    const char *config;
+    /* Builds what cannot be data (CPU, RAM, firmware); may be NULL. */
+    bool (*init)(const BpConfig *user, GError **errp);
+} BpMachineDef;
+
+void bp_machine_register(const BpMachineDef *def);
+const BpMachineDef *bp_machine_find(const char *name);
+void bp_machine_foreach(void (*fn)(const BpMachineDef *d, void *opaque), void *opaque);
+
+/* The launch: backends, machine devices, user devices, wiring, reset. */
+bool bp_machine_assemble(BpConfig *config, GError **errp);
+/* The live configuration (info config): launch config plus hot plugs. */
+BpConfig *bp_machine_live_config(void);
+
+#endif
