@@ -4,6 +4,7 @@
 #define BP_CORE_MONITOR_H
 
 #include <backplane/chardev.h>
+#include <backplane/monitor.h>
 #include <json-glib/json-glib.h>
 
 typedef enum BpMonMode { BP_MON_HMP, BP_MON_QMP } BpMonMode;
@@ -16,5 +17,9 @@ void bp_qmp_event(const char *name, JsonObject *data);
 /* Run an HMP command line and return its output (human-monitor-command,
  * and tests). */
 char *bp_hmp_execute(const char *line);
+/* The module loader calls this for each command a module declares before
+ * accepting the module: a bad argument spec, return kind, name or a name
+ * that clashes with a built-in command fails with a message naming it. */
+bool bp_monitor_check_command(const BpMonitorCommand *cmd, GError **errp);
 
 #endif
