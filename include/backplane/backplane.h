@@ -16,5 +16,6 @@
 #include "monitor.h"
 #include "cpu.h"
 #include "module.h"
+#include "machine.h"
 
 #endif

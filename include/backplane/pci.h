@@ -42,6 +42,16 @@
 #define BP_PCI_COMMAND_MEMORY 0x2
 #define BP_PCI_COMMAND_MASTER 0x4
 
+/* Embedded first in every PCI device's state (instead of BpDevice). The
+ * "addr" property (slot[.fn], -1 = first free slot) and "multifunction"
+ * belong to the abstract "pci-device" type. */
+typedef struct BpPciDevice {
+    BpDevice parent;
+    int32_t addr;
+    bool multifunction;
+    void *pci;                    /* the core's bookkeeping */
+} BpPciDevice;
+
 enum {
     BP_PCI_BAR_IO       = 1 << 0,
     BP_PCI_BAR_MEM32    = 0,
@@ -74,6 +84,9 @@ typedef struct BpPciConfigOps {
 } BpPciConfigOps;
 void bp_pci_set_config_ops(BpDevice *dev, const BpPciConfigOps *ops, void *opaque);
 int bp_pci_devfn(const BpDevice *dev);
+/* The generic header's reset (COMMAND, BARs, line): the abstract type's
+ * reset; a device with its own reset callback calls it first. */
+void bp_pci_device_reset(BpDevice *dev);
 /* Assert/deassert the device's INTx pin (routed by the host bridge). */
 void bp_pci_set_irq(BpDevice *dev, bool level);
 /* Bus master DMA through the bus's address space (only while MASTER). */

@@ -1,0 +1,1 @@
+BPCORE_SOURCES += core/pci.c core/pci-internal.h
