@@ -7,6 +7,8 @@
 #define BACKPLANE_FW_CFG_H
 
 #include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define BP_FW_CFG_INTERFACE "fw-cfg"
