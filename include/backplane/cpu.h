@@ -30,5 +30,8 @@ void bp_cpu_set_msr_handler(unsigned cpu, uint32_t msr, BpMsrRead rd,
 void bp_machine_request_reset(const char *why);
 void bp_machine_request_shutdown(const char *why);  /* power off */
 uint64_t bp_machine_ram_size(void);
+/* Leave the process with this exit status once the current callback
+ * returns, without a SHUTDOWN event (isa-debug-exit). */
+void bp_machine_exit(int status);
 
 #endif
