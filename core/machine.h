@@ -7,6 +7,7 @@
 #ifndef BP_CORE_MACHINE_H
 #define BP_CORE_MACHINE_H
 
+#include <backplane/device.h>
 #include "core/opts.h"
 
 typedef struct BpMachineDef {
@@ -28,5 +29,13 @@ void bp_machine_foreach(void (*fn)(const BpMachineDef *d, void *opaque), void *o
 bool bp_machine_assemble(BpConfig *config, GError **errp);
 /* The live configuration (info config): launch config plus hot plugs. */
 BpConfig *bp_machine_live_config(void);
+
+/* core/machine-sdk.c: the SDK's machine services (backplane/machine.h).
+ * Assembly sets the options, runs the ready callbacks after the launch
+ * devices are realized; the registry forgets a device's callbacks and
+ * interfaces when it is unrealized. */
+void bp_machine_set_option(const char *key, const char *value);
+void bp_machine_run_ready(void);
+void bp_machine_forget_device(BpDevice *dev);
 
 #endif

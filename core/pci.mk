@@ -1,1 +1,1 @@
-BPCORE_SOURCES += core/pci.c core/pci-internal.h
+BPCORE_SOURCES += core/pci.c core/pci-internal.h core/machine-sdk.c
