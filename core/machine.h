@@ -29,6 +29,13 @@ void bp_machine_foreach(void (*fn)(const BpMachineDef *d, void *opaque), void *o
 bool bp_machine_assemble(BpConfig *config, GError **errp);
 /* The live configuration (info config): launch config plus hot plugs. */
 BpConfig *bp_machine_live_config(void);
+/* Addition (monitor): hot-plug bookkeeping for the live configuration.
+ * device_add / chardev_add record a copy of their group ("device" or
+ * "chardev", with its id); device_del / chardev_remove drop the group
+ * with that id (launch groups too: an unplugged -device leaves the live
+ * configuration). */
+void bp_machine_note_hotplug(const BpOpts *o);
+void bp_machine_note_unplug(const char *group, const char *id);
 
 /* core/machine-sdk.c: the SDK's machine services (backplane/machine.h).
  * Assembly sets the options, runs the ready callbacks after the launch
