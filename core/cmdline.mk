@@ -1,1 +1,18 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# Option groups, config files, machine assembly and the command line.
+BPCORE_SOURCES += core/opts.c core/config.c
+
+check_PROGRAMS += tests/unit/test-opts tests/unit/test-config
+TESTS += tests/unit/test-opts tests/unit/test-config
+
+tests_unit_test_opts_SOURCES = tests/unit/test-opts.c
+tests_unit_test_opts_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_opts_CFLAGS = $(CORE_CFLAGS)
+tests_unit_test_opts_LDADD = $(BP_TEST_LDADD)
+tests_unit_test_opts_LDFLAGS = $(BP_TEST_LDFLAGS)
+
+tests_unit_test_config_SOURCES = tests/unit/test-config.c
+tests_unit_test_config_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_config_CFLAGS = $(CORE_CFLAGS)
+tests_unit_test_config_LDADD = $(BP_TEST_LDADD)
+tests_unit_test_config_LDFLAGS = $(BP_TEST_LDFLAGS)
