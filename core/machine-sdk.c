@@ -27,6 +27,24 @@ static GHashTable *machine_options;
 static GArray *ready_cbs;
 static bool machine_ready;
 static GPtrArray *interfaces;
+static GHashTable *machine_regions;
+
+void bp_machine_set_region(const char *name, BpMemoryRegion *mr)
+{
+    if (!machine_regions)
+        machine_regions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_hash_table_replace(machine_regions, g_strdup(name), mr);
+}
+
+BpMemoryRegion *bp_machine_region(const char *name)
+{
+    return machine_regions ? g_hash_table_lookup(machine_regions, name) : NULL;
+}
+
+BpBus *bp_bus_lookup(const char *name)
+{
+    return bp_bus_find(name);
+}
 
 void bp_machine_set_option(const char *key, const char *value)
 {

@@ -8,6 +8,7 @@
 #define BP_CORE_MACHINE_H
 
 #include <backplane/device.h>
+#include <backplane/memory.h>
 #include "core/opts.h"
 
 typedef struct BpMachineDef {
@@ -43,6 +44,7 @@ void bp_machine_note_unplug(const char *group, const char *id);
  * interfaces when it is unrealized. */
 void bp_machine_set_option(const char *key, const char *value);
 void bp_machine_run_ready(void);
+void bp_machine_set_region(const char *name, BpMemoryRegion *mr);
 void bp_machine_forget_device(BpDevice *dev);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 #include "device.h"
+#include "memory.h"
 
 /* "kernel", "initrd", "append", "boot", "rtc-base", "nographic" ("on"/
  * "off"), "bios", "machine" (the machine type name); NULL when unset. */
@@ -19,6 +20,13 @@ const char *bp_machine_option(const char *key);
  * at once if the machine is already complete). The owner's unrealize
  * cancels it. */
 void bp_machine_on_ready(BpDevice *owner, void (*cb)(void *opaque), void *opaque);
+
+/* Machine-owned memory regions by name: "ram" (all guest RAM below 4 GiB,
+ * mapped at 0), "bios" (the firmware ROM image). NULL if absent. */
+BpMemoryRegion *bp_machine_region(const char *name);
+
+/* A bus by name ("isa.0", "pci.0"), NULL if none. */
+BpBus *bp_bus_lookup(const char *name);
 
 /* First realized device of a type (or a subtype), NULL if none. */
 BpDevice *bp_machine_find_type(const char *type);
