@@ -23,8 +23,9 @@ void bp_memory_add_listener(const BpMemoryListener *l);
 void bp_memory_remove_listener(const BpMemoryListener *l);
 
 char *bp_info_mtree(void);
-/* Load a file into a new ROM region mapped at addr (e.g. -bios at the
- * top of 4 GiB and its last 128 KiB aliased below 1 MiB). */
+/* Load a file into a new ROM region of the file's size, not yet mapped:
+ * the caller maps it (e.g. -bios at the top of 4 GiB and its last 128 KiB
+ * aliased below 1 MiB). The region is machine-owned (owner NULL). */
 BpMemoryRegion *bp_memory_load_rom(const char *name, const char *path, GError **errp);
 
 #endif
