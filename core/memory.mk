@@ -3,3 +3,11 @@
 BPCORE_SOURCES += \
 	core/memory.c \
 	core/memory-internal.h
+
+check_PROGRAMS += tests/unit/test-memory
+TESTS += tests/unit/test-memory
+tests_unit_test_memory_SOURCES = tests/unit/test-memory.c
+tests_unit_test_memory_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_memory_CFLAGS = $(CORE_CFLAGS)
+tests_unit_test_memory_LDADD = $(BP_TEST_LDADD)
+tests_unit_test_memory_LDFLAGS = $(BP_TEST_LDFLAGS)
