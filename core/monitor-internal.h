@@ -62,7 +62,7 @@ void bp_qmp_feed(BpQmp *q, const uint8_t *buf, size_t len);
 void bp_qmp_greet(BpQmp *q);
 void bp_qmp_reset(BpQmp *q);
 bool bp_qmp_negotiated(const BpQmp *q);
-void bp_qmp_send_event(BpQmp *q, const char *text);
+void bp_qmp_send_event(BpQmp *q, JsonNode *event);
 
 /* The command table. HMP handlers get the rest of the line after the
  * command name (trimmed) and append their output; QMP handlers get their
@@ -82,6 +82,8 @@ typedef struct BpMonCmd {
 
 const BpMonCmd *bp_mon_cmd_find(const char *name);      /* '-' == '_' */
 void bp_mon_cmd_foreach(void (*fn)(const BpMonCmd *c, void *opaque), void *opaque);
+/* {"qemu": {"micro", "minor", "major"}, "package"} (greeting, query-version). */
+JsonNode *bp_mon_version_node(void);
 /* Names of `info` subcommands, for completion. */
 const char *const *bp_mon_info_names(void);
 /* Module command by name, accepting '-' for '_' and back. */
