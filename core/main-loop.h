@@ -43,6 +43,7 @@ typedef struct BpEngine {
     bool (*run_slice)(void *opaque, int64_t until_ns);
     void (*kick)(void *opaque);   /* leave run_slice soon */
     void *opaque;
+    void (*reset)(void *opaque);  /* system reset, after the devices'; may be NULL */
 } BpEngine;
 void bp_main_loop_set_engine(const BpEngine *e);
 void bp_main_loop_kick(void);                   /* wake the loop / leave the slice */

@@ -2,7 +2,18 @@
 # Memory map, ISA bus, clocks and timers, main loop, CPU pins and engine glue.
 BPCORE_SOURCES += \
 	core/memory.c \
-	core/memory-internal.h
+	core/memory-internal.h \
+	core/isa.c \
+	core/isa-internal.h \
+	core/clock.c \
+	core/timer.c \
+	core/timer-internal.h \
+	core/main-loop.c \
+	core/main-loop.h \
+	core/cpu-pins.c \
+	core/cpu-pins.h \
+	core/engine.c \
+	core/engine.h
 
 check_PROGRAMS += tests/unit/test-memory
 TESTS += tests/unit/test-memory
