@@ -24,6 +24,12 @@ const char *bp_modules_index_desc(const char *type);
 /* backplane --index-modules DIR: write DIR/modules.index. */
 bool bp_modules_write_index(const char *dir, GError **errp);
 char *bp_info_modules(void);
+/* Addition: load one module file (a path to a .so/.la) and register its
+ * types; the same checks as on-demand loading. */
+bool bp_modules_load_file(const char *path, const char *why, GError **errp);
+unsigned bp_module_refcount(const BpModule *m);
+/* Unload modules without live devices, forget the search path. */
+void bp_modules_cleanup(void);
 /* Typed monitor commands from loaded modules. */
 const BpMonitorCommand *bp_modules_find_command(const char *name);
 void bp_modules_foreach_command(void (*fn)(const BpMonitorCommand *c, void *opaque),

@@ -59,4 +59,20 @@ char *bp_info_qdm(void);
 char *bp_device_help(const char *type, GError **errp);  /* -device NAME,help */
 char *bp_device_list_help(void);                        /* -device help (no loading) */
 
+/* Additions (registry engineer). `why` is shown by info modules and
+ * -d modules when the lookup loads a module ("-device", "device_add",
+ * "machine pc"). The plain variants use "-device". */
+const BpType *bp_type_lookup_for(const char *name, const char *why, GError **errp);
+BpDevice *bp_device_new_from_opts_for(const BpOpts *o, const char *why, GError **errp);
+/* Inherited flags (any ancestor marked hotpluggable makes the type so). */
+bool bp_type_hotpluggable(const BpType *t);
+/* Loaded types, registration order (qom-list-types). */
+void bp_type_foreach(void (*fn)(const BpType *t, void *opaque), void *opaque);
+/* Every property of the device, its own type's first, then ancestors'. */
+void bp_device_foreach_prop(BpDevice *dev,
+                            void (*fn)(BpDevice *dev, const BpProperty *p, void *opaque),
+                            void *opaque);
+/* Destroy every device (children first); for a clean exit. */
+void bp_registry_cleanup(void);
+
 #endif
