@@ -41,6 +41,7 @@ typedef struct BpQtest {
     GTimer *timer;
     GString *inbuf;
     bool opened;
+    bool flushing;                /* inside qtest_write_all */
 
     /* One intercepted device or bus at a time, as in QEMU. */
     char *intercept_path;
@@ -64,9 +65,29 @@ static void qtest_log_prefix(BpQtest *q, char dir)
     fprintf(q->log, "[%c +%.6f] ", dir, q->timer ? g_timer_elapsed(q->timer, NULL) : 0.0);
 }
 
+/* The chardev queues a bounded amount and drops the rest, but a reply
+ * must arrive whole (a large b64read is megabytes): wait in the main
+ * loop until the backend took everything, reading no new commands
+ * meanwhile, as QEMU's blocking write does. */
+static void qtest_write_all(BpQtest *q, const char *buf, size_t len)
+{
+    size_t done = bp_chr_write(q->chr, buf, len);
+
+    if (done == len) {
+        return;
+    }
+    q->flushing = true;
+    while (done < len && bp_chr_connected(q->chr)) {
+        g_main_context_iteration(NULL, TRUE);
+        done += bp_chr_write(q->chr, buf + done, len - done);
+    }
+    q->flushing = false;
+    bp_chr_accept_input(q->chr);
+}
+
 static void qtest_send(BpQtest *q, const char *line)
 {
-    bp_chr_write(q->chr, line, strlen(line));
+    qtest_write_all(q, line, strlen(line));
     if (q->log) {
         qtest_log_prefix(q, 'S');
         fputs(line, q->log);
@@ -636,7 +657,9 @@ static void qtest_process_line(BpQtest *q, char *line)
 
 static int qtest_can_receive(void *opaque)
 {
-    return 4096;
+    BpQtest *q = opaque;
+
+    return q->flushing ? 0 : 4096;
 }
 
 static void qtest_receive(void *opaque, const uint8_t *buf, size_t len)
