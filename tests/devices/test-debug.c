@@ -212,7 +212,7 @@ static void test_hotplug_qmp(void)
     /* And back: the module is loaded again, the chardev is free again. */
     g_autoptr(JsonNode) add2 = bp_test_qmp(t, "{'execute': 'device_add', 'arguments': "
                                               "{'driver': 'isa-debugcon', 'id': 'dc1', "
-                                              "'chardev': 'c0', 'readback': '0x55'}}");
+                                              "'chardev': 'c0', 'readback': 85}}");
     bp_test_qmp_assert_ok(add2);
     g_assert_true(debug_module_loaded(t));
     g_assert_cmphex(bp_test_inb(t, 0xe9), ==, 0x55);
@@ -250,7 +250,7 @@ static void test_hotplug_errors(void)
     /* The port is taken: the second device fails and leaves nothing. */
     g_autoptr(JsonNode) dup = bp_test_qmp(t, "{'execute': 'device_add', 'arguments': "
                                              "{'driver': 'isa-debug-exit', 'id': 'dx', "
-                                             "'iobase': '0xe9', 'iosize': '1'}}");
+                                             "'iobase': 233, 'iosize': 1}}");
     g_assert_cmpstr(bp_test_qmp_error_class(dup), ==, "GenericError");
     g_assert_cmphex(bp_test_inb(t, 0xe9), ==, 0xe9);
     g_autoptr(JsonNode) del = bp_test_qmp(t, "{'execute': 'device_del', "

@@ -53,7 +53,7 @@ static void test_hotplug(void)
     g_assert_null(strstr(before, "scratch"));
     g_autoptr(JsonNode) add = bp_test_qmp(t, "{'execute': 'device_add', 'arguments': "
                                              "{'driver': 'isa-scratch', 'id': 's0', "
-                                             "'iobase': '0x530'}}");
+                                             "'iobase': 1328}}");
     bp_test_qmp_assert_ok(add);
     check_registers(t, 0x530);
     g_autoptr(JsonNode) del = bp_test_qmp(t, "{'execute': 'device_del', "
