@@ -8,6 +8,10 @@
 
 /* From a "chardev" group: backend name is the "backend" key (the implied
  * key of -chardev), id mandatory. Registers with bp_backend_register.
+ * mux=on creates the backend as "ID-base" and the mux as "ID". A group
+ * without "backend" whose id exists returns that chardev (see
+ * "chardev:ID" below). Errors carry no "-chardev ..." prefix: the caller
+ * adds it.
  * Backends: null, stdio, file (path=, append=), pipe (path=),
  * pty, socket (host=, port=, path=, server=, wait=, reconnect=, nodelay=,
  * telnet=), ringbuf (size=), mux (mux=on on another backend). */
@@ -16,7 +20,9 @@ BpChardev *bp_chardev_new_from_opts(const BpOpts *o, GError **errp);
  * -parallel: "stdio", "mon:stdio", "file:PATH", "pipe:PATH", "pty",
  * "null", "none", "tcp:HOST:PORT[,server,nowait]", "unix:PATH[,server]",
  * "telnet:...", "chardev:ID". Fills a "chardev" group with a generated id;
- * *is_mon is set for "mon:" (caller adds a monitor on it). */
+ * *is_mon is set for "mon:" (caller adds a monitor on it; the group has
+ * mux=on). "none" returns NULL without an error. "chardev:ID" returns a
+ * group with o->id = ID and no keys (a reference to an existing one). */
 BpOpts *bp_chardev_parse_legacy(const char *spec, const char *id, bool *is_mon,
                                 GError **errp);
 BpChardev *bp_chardev_find(const char *id);

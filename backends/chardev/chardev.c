@@ -312,11 +312,8 @@ bool bp_chr_attach(BpChardev *chr, BpDevice *owner, const BpCharFrontendOps *ops
     if (chr->cls->fe_attached) {
         chr->cls->fe_attached(chr, idx);
     }
-    /* Like QEMU, a frontend that attaches to an open backend hears OPENED
-     * at once (the monitor greets on it). */
-    if (chr->connected) {
-        bp_chr_fe_event(chr, idx, BP_CHR_EVENT_OPENED);
-    }
+    /* No event reaches the new frontend from inside attach (it may not be
+     * set up yet): it asks bp_chr_connected() afterwards. */
     bp_chr_accept_input(chr);
     return true;
 }

@@ -50,7 +50,7 @@ static void mux_flush(MuxChardev *m, int idx)
     }
 }
 
-static void mux_set_focus(MuxChardev *m, int idx)
+static void mux_set_focus(MuxChardev *m, int idx, bool tell_new)
 {
     BpChardev *chr = &m->parent;
     if (chr->nfe == 0) {
@@ -60,7 +60,9 @@ static void mux_set_focus(MuxChardev *m, int idx)
         bp_chr_fe_event(chr, chr->focus, BP_CHR_EVENT_MUX_OUT);
     }
     chr->focus = idx;
-    bp_chr_fe_event(chr, idx, BP_CHR_EVENT_MUX_IN);
+    if (tell_new) {
+        bp_chr_fe_event(chr, idx, BP_CHR_EVENT_MUX_IN);
+    }
     mux_flush(m, idx);
 }
 
@@ -103,7 +105,7 @@ static bool mux_escape(MuxChardev *m, uint8_t c)
     }
     case 'c':
         if (chr->nfe > 0) {
-            mux_set_focus(m, (chr->focus + 1) % chr->nfe);
+            mux_set_focus(m, (chr->focus + 1) % chr->nfe, true);
         }
         break;
     case 'b':
@@ -192,9 +194,10 @@ static void mux_fe_attached(BpChardev *chr, int idx)
     m->len[idx] = 0;
     /* A device (the guest's console) takes the focus from a monitor;
      * a monitor gets it only when alone. So "-serial mon:stdio" starts
-     * on the guest, whichever attaches first. */
+     * on the guest, whichever attaches first. The newcomer hears no
+     * MUX_IN from inside bp_chr_attach (it is not set up yet). */
     if (idx == 0 || chr->fe[idx].owner != NULL) {
-        mux_set_focus(m, idx);
+        mux_set_focus(m, idx, false);
     }
 }
 

@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include "backends/chardev/chardev-be.h"
 
-#define PTY_POLL_MS 100
+#define PTY_POLL_MS 200
 
 typedef struct PtyChardev {
     BpChardev parent;

@@ -28,7 +28,12 @@ typedef struct BpCharFrontendOps {
 } BpCharFrontendOps;
 
 /* Attach a frontend; fails if the chardev already has one (and is not a
- * mux). owner may be NULL for core frontends (monitor). */
+ * mux). owner may be NULL for core frontends (monitor). No event reaches
+ * the new frontend from inside this call: check bp_chr_connected()
+ * afterwards; OPENED/CLOSED report later changes. On a mux, a device
+ * frontend (owner set) takes the input focus as it attaches (the previous
+ * holder hears MUX_OUT); a core frontend gets it only when it is the
+ * first. Ctrl-A c moves the focus on (MUX_OUT, then MUX_IN). */
 bool bp_chr_attach(BpChardev *chr, BpDevice *owner, const BpCharFrontendOps *ops,
                    void *opaque, GError **errp);
 void bp_chr_detach(BpChardev *chr, void *opaque);
