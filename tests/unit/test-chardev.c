@@ -18,6 +18,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <termios.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 #include <glib.h>
 #include <glib-unix.h>
@@ -981,6 +983,62 @@ static void test_stdio(void)
     fe_clear(&fe);
 }
 
+/* The terminal comes back from raw mode when the process dies of a
+ * signal or exits without cleaning up. */
+static void stdio_child(int slave, bool by_signal)
+{
+    dup2(slave, 0);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    GError *err = NULL;
+    if (!chr_new("stdio,id=io9", &err)) {
+        _exit(3);
+    }
+    struct termios t;
+    tcgetattr(0, &t);
+    if (t.c_lflag & ICANON) {
+        _exit(4);
+    }
+    if (by_signal) {
+        raise(SIGTERM);
+        _exit(5);
+    }
+    exit(0);
+}
+
+static void test_stdio_restore(void)
+{
+    for (int by_signal = 0; by_signal < 2; by_signal++) {
+        int master = posix_openpt(O_RDWR | O_NOCTTY);
+        g_assert_cmpint(master, >=, 0);
+        g_assert_cmpint(grantpt(master), ==, 0);
+        g_assert_cmpint(unlockpt(master), ==, 0);
+        int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+        g_assert_cmpint(slave, >=, 0);
+        fflush(stdout);
+        pid_t pid = fork();
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+            stdio_child(slave, by_signal);
+        }
+        int status;
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        if (by_signal) {
+            g_assert_true(WIFSIGNALED(status));
+            g_assert_cmpint(WTERMSIG(status), ==, SIGTERM);
+        } else {
+            g_assert_true(WIFEXITED(status));
+            g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+        }
+        struct termios t;
+        g_assert_cmpint(tcgetattr(slave, &t), ==, 0);
+        g_assert_true(t.c_lflag & ICANON);
+        g_assert_true(t.c_lflag & ECHO);
+        close(slave);
+        close(master);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1005,6 +1063,7 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/output-overflow", test_output_overflow);
     g_test_add_func("/chardev/mux", test_mux);
     g_test_add_func("/chardev/stdio", test_stdio);
+    g_test_add_func("/chardev/stdio-restore", test_stdio_restore);
     int rc = g_test_run();
 
     bp_chardev_cleanup_all();
