@@ -527,5 +527,7 @@ static const BpDeviceType pci_device_type = {
 
 bool bp_pci_init(GError **errp)
 {
+    if (bp_type_find_loaded(BP_TYPE_PCI_DEVICE))
+        return true;
     return bp_type_register(&pci_device_type, NULL, errp);
 }
