@@ -58,6 +58,7 @@ void bp_registry_init(void)
     bp_type_register(&base_device_type, NULL, NULL);
     bp_type_register(&base_sys_device_type, NULL, NULL);
     bp_type_register(&base_isa_device_type, NULL, NULL);
+    bp_pci_init(NULL);
     root_bus = bp_bus_new(NULL, &system_bus_type, "main-system-bus", NULL);
 }
 
