@@ -1,1 +1,31 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# The x86 interpreter (issue 3).
+X86_ENGINE_SOURCES = \
+	cpu/x86/x86.h \
+	cpu/x86/cpu-internal.h \
+	cpu/x86/cpu.c \
+	cpu/x86/mmu.c \
+	cpu/x86/seg.c \
+	cpu/x86/exec.c \
+	cpu/x86/fpu.c
+BPCORE_SOURCES += $(X86_ENGINE_SOURCES)
+
+# Standalone runner for guest CPU tests (RAM + ROM + debug ports, no core).
+# It compiles the engine in itself so the CPU tests do not depend on the
+# rest of libbpcore.
+check_PROGRAMS += tests/guest/cpu/x86-run
+tests_guest_cpu_x86_run_SOURCES = tests/guest/cpu/x86-run.c $(X86_ENGINE_SOURCES)
+tests_guest_cpu_x86_run_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_guest_cpu_x86_run_CFLAGS = $(CORE_CFLAGS) -O2
+tests_guest_cpu_x86_run_LDADD = $(GLIB_LIBS)
+
+# Guest CPU tests: nasm programs run as the BIOS image; each prints TAP
+# lines on port 0xe9 and leaves through port 0xf4. run-tests.sh assembles
+# and runs them all and merges their results into one TAP stream (see
+# tests/guest/cpu/README).
+X86_GUEST_TESTS = \
+	tests/guest/cpu/modes.asm \
+	tests/guest/cpu/arith.asm
+EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tests.sh \
+	tests/guest/cpu/README
+TESTS += tests/guest/cpu/run-tests.sh

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private state of the x86 interpreter, shared by its files (cpu.c: life
+ * cycle and the run loop; mmu.c: paging and the software TLB; seg.c:
+ * segmentation, far transfers, interrupts, task switches; exec.c: decoder and
+ * integer instructions; fpu.c: x87 behind x86_fpu_exec()).
+ *
+ * Faults unwind with longjmp to the run loop (x86_raise), so every
+ * instruction writes guest-visible state only after the accesses that may
+ * fault, and cpu->eip always holds the start of the current instruction.
+ */
+#ifndef BP_CPU_X86_INTERNAL_H
+#define BP_CPU_X86_INTERNAL_H
+
+#include <setjmp.h>
+#include <glib.h>
+#include <string.h>
+#include "cpu/x86/x86.h"
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
+enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_LDTR, S_TR };
+
+/* EFLAGS */
+#define F_CF   0x00000001u
+#define F_PF   0x00000004u
+#define F_AF   0x00000010u
+#define F_ZF   0x00000040u
+#define F_SF   0x00000080u
+#define F_TF   0x00000100u
+#define F_IF   0x00000200u
+#define F_DF   0x00000400u
+#define F_OF   0x00000800u
+#define F_IOPL 0x00003000u
+#define F_NT   0x00004000u
+#define F_RF   0x00010000u
+#define F_VM   0x00020000u
+#define F_AC   0x00040000u
+#define F_VIF  0x00080000u
+#define F_VIP  0x00100000u
+#define F_ID   0x00200000u
+#define F_ARITH (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
+
+#define CR0_PE 0x00000001u
+#define CR0_MP 0x00000002u
+#define CR0_EM 0x00000004u
+#define CR0_TS 0x00000008u
+#define CR0_ET 0x00000010u
+#define CR0_NE 0x00000020u
+#define CR0_WP 0x00010000u
+#define CR0_AM 0x00040000u
+#define CR0_NW 0x20000000u
+#define CR0_CD 0x40000000u
+#define CR0_PG 0x80000000u
+
+#define CR4_VME 0x0001u
+#define CR4_PVI 0x0002u
+#define CR4_TSD 0x0004u
+#define CR4_DE  0x0008u
+#define CR4_PSE 0x0010u
+#define CR4_PAE 0x0020u
+#define CR4_MCE 0x0040u
+#define CR4_PGE 0x0080u
+#define CR4_PCE 0x0100u
+#define CR4_OSFXSR 0x0200u
+
+#define EFER_NXE (1u << 11)
+
+/* Exceptions */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
+    EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12,
+    EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17,
+};
+
+/* Segment descriptor attributes as kept in X86Seg.attr: bits 0-7 are the
+ * descriptor's byte 5 (type, S, DPL, P), bits 12-15 its byte 6 high nibble
+ * (AVL, L, D/B, G). */
+#define SA_TYPE(a) ((a) & 0x0f)
+#define SA_S       0x0010u
+#define SA_DPL(a)  (((a) >> 5) & 3)
+#define SA_P       0x0080u
+#define SA_DB      0x4000u
+#define SA_G       0x8000u
+#define SA_CODE    0x0008u   /* type bit 3 with S=1 */
+#define SA_CONF    0x0004u   /* code: conforming; data: expand-down */
+#define SA_RW      0x0002u   /* code: readable; data: writable */
+
+typedef struct X86Seg {
+    uint32_t base, limit;
+    uint16_t sel, attr;
+    /* Offsets valid for access, [lo, hi], from limit and expand direction;
+     * lo > hi marks an unusable (null) segment. */
+    uint32_t lo, hi;
+    bool rok, wok;
+} X86Seg;
+
+typedef struct X86Dtr {
+    uint32_t base;
+    uint16_t limit;
+} X86Dtr;
+
+/* Lazy flag kinds: the arithmetic flags are computed from (a, b, res) on
+ * demand; CC_EFLAGS means cpu->eflags already holds them. */
+enum {
+    CC_EFLAGS, CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC,
+};
+
+/* TLB: one set per privilege class (0: CPL 0-2, 1: CPL 3). Tags are
+ * page-aligned linear addresses; TLB_INVALID never matches. */
+#define TLB_BITS 8
+#define TLB_SIZE (1u << TLB_BITS)
+#define TLB_INVALID 1u
+typedef struct X86TlbEntry {
+    /* tag | 2: page is valid but reached through the bus (MMIO, ROM write) */
+    uint32_t tag_r, tag_w, tag_x;
+    bool global, mmio, large;
+    uint8_t *host;       /* page host pointer, NULL for MMIO */
+    uint64_t phys;       /* physical page address */
+} X86TlbEntry;
+
+#define X86_MAX_BP 16
+
+/* x87 state; the FPU files own its meaning. */
+typedef struct X86Fpu {
+    uint16_t fcw, fsw, ftw;      /* ftw: full 2-bit tag word */
+    uint16_t fop;
+    uint16_t fcs, fds;
+    uint32_t fip, fdp;
+    uint8_t top;
+    long double st[8];           /* physical registers, ST(i) = st[(top+i)&7] */
+    uint64_t mmx_raw[8];         /* used by MMX when implemented */
+} X86Fpu;
+
+struct X86Cpu {
+    uint32_t regs[8];
+    uint32_t eip;        /* start of the current instruction */
+    uint32_t next_eip;   /* decoder position */
+    uint32_t eflags;     /* arithmetic bits valid only when cc_op == CC_EFLAGS */
+    int cc_op, cc_size;  /* size in bytes: 1, 2, 4 */
+    uint32_t cc_a, cc_b, cc_res, cc_cf;
+
+    X86Seg seg[8];
+    X86Dtr gdtr, idtr;
+    int cpl;
+    bool code32, stack32;   /* CS.D, SS.B */
+    bool pe, v86;
+
+    uint32_t cr0, cr2, cr3, cr4;
+    uint32_t dr[8];
+    uint64_t efer;
+
+    /* MSRs kept here */
+    uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t tsc_offset;
+    uint64_t mtrr_var[16], mtrr_fixed[11], mtrr_deftype, pat, misc_enable;
+
+    X86Fpu fpu;
+
+    /* Interrupt pins and run state */
+    bool intr, nmi_pending, nmi_blocked, halted, exit_req, shutdown_done;
+    bool inhibit_irq;     /* after STI / MOV SS: one instruction */
+    bool init_pending;
+    volatile bool pending;  /* something for the slow path of the run loop */
+    bool single_step, hit_bp;
+    uint32_t bps[X86_MAX_BP];
+    int nbps;
+
+    /* Exception in flight (set by x86_raise, consumed by the run loop) */
+    int exc_vec;
+    int exc_err;          /* -1: none */
+    int delivering;       /* vector being delivered, -1 when none */
+    bool ext;             /* delivering an external event: error codes get EXT */
+    bool sw_int;          /* this INT came from INT n/INT3/INTO */
+    jmp_buf jmp;
+
+    /* Memory */
+    X86Model model;
+    X86Bus bus;
+    uint64_t a20_mask;
+    int tlb_mode;         /* 0 supervisor, 1 user */
+    bool tlb_has_large;
+    X86TlbEntry tlb[2][TLB_SIZE];
+    /* code fetch: linear page and host pointer of the current code page */
+    uint32_t fetch_page;
+    uint8_t *fetch_host;
+
+    uint64_t icount;
+};
+
+/* CPUID.1:EDX feature bits */
+#define FEAT_FPU   (1u << 0)
+#define FEAT_VME   (1u << 1)
+#define FEAT_DE    (1u << 2)
+#define FEAT_PSE   (1u << 3)
+#define FEAT_TSC   (1u << 4)
+#define FEAT_MSR   (1u << 5)
+#define FEAT_PAE   (1u << 6)
+#define FEAT_CX8   (1u << 8)
+#define FEAT_APIC  (1u << 9)
+#define FEAT_SEP   (1u << 11)
+#define FEAT_MTRR  (1u << 12)
+#define FEAT_PGE   (1u << 13)
+#define FEAT_CMOV  (1u << 15)
+#define FEAT_PAT   (1u << 16)
+#define FEAT_MMX   (1u << 23)
+#define FEAT_FXSR  (1u << 24)
+
+/* cpu.c */
+bool x86_has_feature(const X86Cpu *cpu, uint32_t bit);
+_Noreturn void x86_raise(X86Cpu *cpu, int vec, int err);
+void x86_log(X86Cpu *cpu, const char *cat, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+uint32_t x86_get_flags(X86Cpu *cpu);
+void x86_set_flags(X86Cpu *cpu, uint32_t val, uint32_t mask);
+bool x86_cond(X86Cpu *cpu, int cc);
+void x86_cpuid(X86Cpu *cpu);
+bool x86_rdmsr(X86Cpu *cpu, uint32_t msr, uint64_t *val);
+bool x86_wrmsr(X86Cpu *cpu, uint32_t msr, uint64_t val);
+uint64_t x86_rdtsc(X86Cpu *cpu);
+void x86_update_mode(X86Cpu *cpu);
+void x86_set_cr0(X86Cpu *cpu, uint32_t val);
+void x86_set_cr3(X86Cpu *cpu, uint32_t val);
+void x86_set_cr4(X86Cpu *cpu, uint32_t val);
+
+/* mmu.c */
+enum { ACC_R = 0, ACC_W = 1, ACC_X = 2 };
+#define ACC_SUPER 0x10   /* implicit supervisor access (descriptor tables, TSS) */
+void x86_tlb_flush(X86Cpu *cpu, bool global);
+void x86_tlb_flush_page(X86Cpu *cpu, uint32_t lin);
+bool x86_translate(X86Cpu *cpu, uint32_t lin, int acc, uint64_t *paddr, bool fault);
+uint32_t x86_slow_read(X86Cpu *cpu, uint32_t lin, unsigned size, int acc);
+void x86_slow_write(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size, int acc);
+uint8_t x86_fetch_slow(X86Cpu *cpu, uint32_t lin);
+uint8_t *x86_fetch_ptr(X86Cpu *cpu, uint32_t lin);
+uint64_t x86_phys_read(X86Cpu *cpu, uint64_t paddr, unsigned size);
+void x86_phys_write(X86Cpu *cpu, uint64_t paddr, uint64_t val, unsigned size);
+
+static inline uint32_t ldn(const uint8_t *p, unsigned size)
+{
+    switch (size) {
+    case 1: return p[0];
+    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+    default: { uint32_t v; memcpy(&v, p, 4); return v; }
+    }
+}
+
+static inline void stn(uint8_t *p, uint32_t v, unsigned size)
+{
+    switch (size) {
+    case 1: p[0] = (uint8_t)v; break;
+    case 2: { uint16_t w = (uint16_t)v; memcpy(p, &w, 2); break; }
+    default: memcpy(p, &v, 4); break;
+    }
+}
+
+/* Linear-address accesses; acc may carry ACC_SUPER. */
+static inline uint32_t x86_lread(X86Cpu *cpu, uint32_t lin, unsigned size)
+{
+    X86TlbEntry *e = &cpu->tlb[cpu->tlb_mode][(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_r == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size)) {
+        return ldn(e->host + (lin & 0xfff), size);
+    }
+    return x86_slow_read(cpu, lin, size, ACC_R);
+}
+
+static inline void x86_lwrite(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size)
+{
+    X86TlbEntry *e = &cpu->tlb[cpu->tlb_mode][(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size)) {
+        stn(e->host + (lin & 0xfff), val, size);
+        return;
+    }
+    x86_slow_write(cpu, lin, val, size, ACC_W);
+}
+
+/* Supervisor (system) accesses: descriptor tables, TSS, IDT. */
+static inline uint32_t x86_sread(X86Cpu *cpu, uint32_t lin, unsigned size)
+{
+    return x86_slow_read(cpu, lin, size, ACC_R | ACC_SUPER);
+}
+
+static inline void x86_swrite(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size)
+{
+    x86_slow_write(cpu, lin, val, size, ACC_W | ACC_SUPER);
+}
+
+/* seg.c */
+void x86_seg_load_real(X86Cpu *cpu, int s, uint16_t sel);
+void x86_seg_load(X86Cpu *cpu, int s, uint16_t sel);     /* MOV/POP Sreg, LxS */
+void x86_seg_set_cache(X86Cpu *cpu, int s, uint16_t sel, uint32_t base,
+                       uint32_t limit, uint16_t attr);
+bool x86_desc_load(X86Cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi);
+void x86_far_jmp(X86Cpu *cpu, uint16_t sel, uint32_t off, uint32_t next_eip);
+void x86_far_call(X86Cpu *cpu, uint16_t sel, uint32_t off, bool op32, uint32_t next_eip);
+void x86_far_ret(X86Cpu *cpu, bool op32, uint16_t imm);
+void x86_iret(X86Cpu *cpu, bool op32);
+void x86_interrupt(X86Cpu *cpu, int vec, bool sw, int err, uint32_t next_eip);
+void x86_lldt(X86Cpu *cpu, uint16_t sel);
+void x86_ltr(X86Cpu *cpu, uint16_t sel);
+void x86_sysenter(X86Cpu *cpu);
+void x86_sysexit(X86Cpu *cpu);
+bool x86_io_allowed(X86Cpu *cpu, uint16_t port, unsigned size);
+/* LAR/LSL/VERR/VERW helpers: return false when the selector fails (ZF=0) */
+bool x86_lar_lsl(X86Cpu *cpu, uint16_t sel, bool lsl, uint32_t *out);
+bool x86_verr_verw(X86Cpu *cpu, uint16_t sel, bool write);
+
+/* exec.c */
+void x86_exec_one(X86Cpu *cpu);
+
+/* fpu.c */
+void x86_fpu_reset(X86Cpu *cpu);
+/* D8-DF with the modrm byte already fetched. ea(): the effective address of
+ * a memory operand in linear form (valid when modrm < 0xc0), computed by
+ * the decoder with segment checks done for 'size' bytes at access time via
+ * the x86_fpu_mem_* helpers below. */
+typedef struct X86FpuMem {
+    int seg;          /* segment register index */
+    uint32_t off;     /* offset within it */
+    bool op32;
+} X86FpuMem;
+void x86_fpu_exec(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m);
+/* WAIT/FWAIT (9B) */
+void x86_fpu_wait(X86Cpu *cpu);
+/* 0F xx opcodes for MMX/FXSAVE; raises #UD until implemented. */
+void x86_mmx_exec(X86Cpu *cpu, uint8_t op2, uint8_t modrm, const X86FpuMem *m);
+/* Memory helpers for the FPU: segment-checked reads/writes of 1-8 bytes. */
+uint32_t x86_mem_read(X86Cpu *cpu, int seg, uint32_t off, unsigned size);
+void x86_mem_write(X86Cpu *cpu, int seg, uint32_t off, uint32_t val, unsigned size);
+/* CPUID feature bits the FPU files implement (FPU, MMX, FXSR). */
+uint32_t x86_fpu_cpuid_features(const X86Cpu *cpu);
+/* 80-bit images of physical register i (GDB, dumps). */
+void x86_fpu_get_reg80(X86Cpu *cpu, int i, uint8_t out[10]);
+void x86_fpu_set_reg80(X86Cpu *cpu, int i, const uint8_t in[10]);
+
+#endif

@@ -1,0 +1,1964 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Decoder and integer instruction set through the Pentium II (Intel SDM
+ * vol. 2): prefixes, 16/32-bit operand and address sizes, ModRM/SIB, the
+ * one-byte and 0F opcode maps. x87 escapes go to fpu.c, MMX/FXSAVE opcodes
+ * to x86_mmx_exec().
+ *
+ * Instructions are decoded straight from guest memory through the code
+ * fetch pointer each time they run, which keeps self-modifying code exact.
+ * Shifts, rotates, multiplies and BCD compute their flags eagerly; ALU
+ * operations leave them lazy (cpu.c).
+ */
+#include "cpu/x86/cpu-internal.h"
+
+typedef struct Dec {
+    bool op32, a32;
+    int seg;          /* override, -1 when none */
+    int rep;          /* 0, 0xf2, 0xf3 */
+    bool lock;
+    bool mem;
+    bool base_esp;    /* ModRM memory operand based on ESP (POP m quirk) */
+    int mod, reg, rm;
+    int eseg;
+    uint32_t eoff;
+} Dec;
+
+/* Code fetch */
+
+static inline uint8_t fetch8(X86Cpu *cpu)
+{
+    uint32_t lin = cpu->seg[S_CS].base + cpu->next_eip;
+    cpu->next_eip++;
+    if (likely((lin & ~0xfffu) == cpu->fetch_page)) {
+        return cpu->fetch_host[lin & 0xfff];
+    }
+    return x86_fetch_slow(cpu, lin);
+}
+
+static inline uint16_t fetch16(X86Cpu *cpu)
+{
+    uint32_t lin = cpu->seg[S_CS].base + cpu->next_eip;
+    if (likely((lin & ~0xfffu) == cpu->fetch_page && (lin & 0xfff) <= 0xffe)) {
+        cpu->next_eip += 2;
+        return (uint16_t)ldn(cpu->fetch_host + (lin & 0xfff), 2);
+    }
+    uint16_t v = fetch8(cpu);
+    return (uint16_t)(v | (fetch8(cpu) << 8));
+}
+
+static inline uint32_t fetch32(X86Cpu *cpu)
+{
+    uint32_t lin = cpu->seg[S_CS].base + cpu->next_eip;
+    if (likely((lin & ~0xfffu) == cpu->fetch_page && (lin & 0xfff) <= 0xffc)) {
+        cpu->next_eip += 4;
+        return ldn(cpu->fetch_host + (lin & 0xfff), 4);
+    }
+    uint32_t v = fetch16(cpu);
+    return v | ((uint32_t)fetch16(cpu) << 16);
+}
+
+static inline uint32_t fetchv(X86Cpu *cpu, unsigned sz)
+{
+    return sz == 4 ? fetch32(cpu) : sz == 2 ? fetch16(cpu) : fetch8(cpu);
+}
+
+/* Registers */
+
+static inline uint32_t getreg(X86Cpu *cpu, int r, unsigned sz)
+{
+    if (sz == 4) return cpu->regs[r];
+    if (sz == 2) return cpu->regs[r] & 0xffff;
+    return r < 4 ? cpu->regs[r] & 0xff : (cpu->regs[r - 4] >> 8) & 0xff;
+}
+
+static inline void setreg(X86Cpu *cpu, int r, uint32_t v, unsigned sz)
+{
+    if (sz == 4) {
+        cpu->regs[r] = v;
+    } else if (sz == 2) {
+        cpu->regs[r] = (cpu->regs[r] & 0xffff0000u) | (v & 0xffff);
+    } else if (r < 4) {
+        cpu->regs[r] = (cpu->regs[r] & 0xffffff00u) | (v & 0xff);
+    } else {
+        cpu->regs[r - 4] = (cpu->regs[r - 4] & 0xffff00ffu) | ((v & 0xff) << 8);
+    }
+}
+
+static inline uint32_t szmask(unsigned sz)
+{
+    return sz == 4 ? 0xffffffffu : sz == 2 ? 0xffff : 0xff;
+}
+
+static inline uint32_t sext(uint32_t v, unsigned sz)
+{
+    return sz == 4 ? v : sz == 2 ? (uint32_t)(int32_t)(int16_t)v : (uint32_t)(int32_t)(int8_t)v;
+}
+
+/* Segmented memory */
+
+static _Noreturn void seg_fault(X86Cpu *cpu, int s)
+{
+    x86_raise(cpu, s == S_SS ? EXC_SS : EXC_GP, 0);
+}
+
+static inline uint32_t seg_lin(X86Cpu *cpu, int s, uint32_t off, unsigned size, bool write)
+{
+    X86Seg *sg = &cpu->seg[s];
+    if (unlikely(off < sg->lo || (uint64_t)off + size - 1 > sg->hi || !(write ? sg->wok : sg->rok))) {
+        seg_fault(cpu, s);
+    }
+    return sg->base + off;
+}
+
+uint32_t x86_mem_read(X86Cpu *cpu, int s, uint32_t off, unsigned size)
+{
+    return x86_lread(cpu, seg_lin(cpu, s, off, size, false), size);
+}
+
+void x86_mem_write(X86Cpu *cpu, int s, uint32_t off, uint32_t val, unsigned size)
+{
+    x86_lwrite(cpu, seg_lin(cpu, s, off, size, true), val, size);
+}
+
+/* Make sure lin is writable before a read-modify-write reads it, so a
+ * fault reports a write access. */
+static inline void probe_write(X86Cpu *cpu, uint32_t lin, unsigned size)
+{
+    X86TlbEntry *e = &cpu->tlb[cpu->tlb_mode][(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size)) {
+        return;
+    }
+    uint32_t v = x86_slow_read(cpu, lin, size, ACC_R);
+    x86_slow_write(cpu, lin, v, size, ACC_W);
+}
+
+/* ModRM */
+
+static void decode_modrm(X86Cpu *cpu, Dec *d)
+{
+    uint8_t m = fetch8(cpu);
+    d->mod = m >> 6;
+    d->reg = (m >> 3) & 7;
+    d->rm = m & 7;
+    d->base_esp = false;
+    if (d->mod == 3) {
+        d->mem = false;
+        return;
+    }
+    d->mem = true;
+    uint32_t off = 0;
+    int seg = S_DS;
+    if (!d->a32) {
+        const uint32_t *r = cpu->regs;
+        switch (d->rm) {
+        case 0: off = r[R_EBX] + r[R_ESI]; break;
+        case 1: off = r[R_EBX] + r[R_EDI]; break;
+        case 2: off = r[R_EBP] + r[R_ESI]; seg = S_SS; break;
+        case 3: off = r[R_EBP] + r[R_EDI]; seg = S_SS; break;
+        case 4: off = r[R_ESI]; break;
+        case 5: off = r[R_EDI]; break;
+        case 6:
+            if (d->mod == 0) {
+                off = fetch16(cpu);
+            } else {
+                off = r[R_EBP];
+                seg = S_SS;
+            }
+            break;
+        default: off = r[R_EBX]; break;
+        }
+        if (d->mod == 1) {
+            off += (uint32_t)(int8_t)fetch8(cpu);
+        } else if (d->mod == 2) {
+            off += fetch16(cpu);
+        }
+        off &= 0xffff;
+    } else {
+        if (d->rm == 4) {
+            uint8_t sib = fetch8(cpu);
+            int base = sib & 7, idx = (sib >> 3) & 7, scale = sib >> 6;
+            if (base == 5 && d->mod == 0) {
+                off = fetch32(cpu);
+            } else {
+                off = cpu->regs[base];
+                if (base == R_ESP || base == R_EBP) {
+                    seg = S_SS;
+                }
+                d->base_esp = base == R_ESP;
+            }
+            if (idx != 4) {
+                off += cpu->regs[idx] << scale;
+            }
+        } else if (d->rm == 5 && d->mod == 0) {
+            off = fetch32(cpu);
+        } else {
+            off = cpu->regs[d->rm];
+            if (d->rm == R_EBP) {
+                seg = S_SS;
+            }
+        }
+        if (d->mod == 1) {
+            off += (uint32_t)(int8_t)fetch8(cpu);
+        } else if (d->mod == 2) {
+            off += fetch32(cpu);
+        }
+    }
+    d->eseg = d->seg >= 0 ? d->seg : seg;
+    d->eoff = off;
+}
+
+static inline uint32_t rm_read(X86Cpu *cpu, Dec *d, unsigned sz)
+{
+    if (!d->mem) {
+        return getreg(cpu, d->rm, sz);
+    }
+    return x86_lread(cpu, seg_lin(cpu, d->eseg, d->eoff, sz, false), sz);
+}
+
+static inline void rm_write(X86Cpu *cpu, Dec *d, uint32_t v, unsigned sz)
+{
+    if (!d->mem) {
+        setreg(cpu, d->rm, v, sz);
+        return;
+    }
+    x86_lwrite(cpu, seg_lin(cpu, d->eseg, d->eoff, sz, true), v, sz);
+}
+
+/* Read for read-modify-write; *lin receives the checked linear address. */
+static inline uint32_t rm_read_rmw(X86Cpu *cpu, Dec *d, unsigned sz, uint32_t *lin)
+{
+    if (!d->mem) {
+        return getreg(cpu, d->rm, sz);
+    }
+    *lin = seg_lin(cpu, d->eseg, d->eoff, sz, true);
+    probe_write(cpu, *lin, sz);
+    return x86_lread(cpu, *lin, sz);
+}
+
+static inline void rm_write_rmw(X86Cpu *cpu, Dec *d, uint32_t lin, uint32_t v, unsigned sz)
+{
+    if (!d->mem) {
+        setreg(cpu, d->rm, v, sz);
+    } else {
+        x86_lwrite(cpu, lin, v, sz);
+    }
+}
+
+static inline uint32_t ea_off(Dec *d, uint32_t extra)
+{
+    uint32_t o = d->eoff + extra;
+    return d->a32 ? o : (o & 0xffff);
+}
+
+/* Stack */
+
+static inline void push(X86Cpu *cpu, uint32_t v, unsigned sz)
+{
+    uint32_t esp = cpu->regs[R_ESP] - sz;
+    uint32_t off = cpu->stack32 ? esp : (esp & 0xffff);
+    x86_lwrite(cpu, seg_lin(cpu, S_SS, off, sz, true), v, sz);
+    if (cpu->stack32) {
+        cpu->regs[R_ESP] = esp;
+    } else {
+        cpu->regs[R_ESP] = (cpu->regs[R_ESP] & 0xffff0000u) | (esp & 0xffff);
+    }
+}
+
+/* Read the value at the top of the stack (plus extra bytes) without popping. */
+static inline uint32_t peek(X86Cpu *cpu, unsigned sz, uint32_t extra)
+{
+    uint32_t esp = cpu->regs[R_ESP] + extra;
+    uint32_t off = cpu->stack32 ? esp : (esp & 0xffff);
+    return x86_lread(cpu, seg_lin(cpu, S_SS, off, sz, false), sz);
+}
+
+static inline void add_esp(X86Cpu *cpu, uint32_t n)
+{
+    if (cpu->stack32) {
+        cpu->regs[R_ESP] += n;
+    } else {
+        cpu->regs[R_ESP] = (cpu->regs[R_ESP] & 0xffff0000u) | ((cpu->regs[R_ESP] + n) & 0xffff);
+    }
+}
+
+static inline uint32_t pop(X86Cpu *cpu, unsigned sz)
+{
+    uint32_t v = peek(cpu, sz, 0);
+    add_esp(cpu, sz);
+    return v;
+}
+
+/* Flags */
+
+static inline bool get_cf(X86Cpu *cpu)
+{
+    if (cpu->cc_op == CC_EFLAGS) {
+        return cpu->eflags & F_CF;
+    }
+    return x86_get_flags(cpu) & F_CF;
+}
+
+static inline void set_cc(X86Cpu *cpu, int op, uint32_t a, uint32_t b, uint32_t r, unsigned sz)
+{
+    cpu->cc_op = op;
+    cpu->cc_size = (int)sz;
+    cpu->cc_a = a;
+    cpu->cc_b = b;
+    cpu->cc_res = r;
+}
+
+/* Eager flags: SF/ZF/PF from r, plus the given CF/OF/AF. */
+static void set_szp(X86Cpu *cpu, uint32_t r, unsigned sz, bool cf, bool of, bool af)
+{
+    uint32_t f = 0;
+    r &= szmask(sz);
+    if (cf) f |= F_CF;
+    if (of) f |= F_OF;
+    if (af) f |= F_AF;
+    if (r == 0) f |= F_ZF;
+    if (r & (1u << (sz * 8 - 1))) f |= F_SF;
+    if (!__builtin_parity(r & 0xff)) f |= F_PF;
+    x86_set_flags(cpu, f, F_ARITH);
+}
+
+static uint32_t alu(X86Cpu *cpu, int op, uint32_t a, uint32_t b, unsigned sz)
+{
+    uint32_t r, cin;
+    switch (op) {
+    case 0: r = a + b; set_cc(cpu, CC_ADD, a, b, r, sz); break;
+    case 1: r = a | b; set_cc(cpu, CC_LOGIC, a, b, r, sz); break;
+    case 2:
+        cin = get_cf(cpu);
+        r = a + b + cin;
+        set_cc(cpu, CC_ADC, a, b, r, sz);
+        cpu->cc_cf = cin;
+        break;
+    case 3:
+        cin = get_cf(cpu);
+        r = a - b - cin;
+        set_cc(cpu, CC_SBB, a, b, r, sz);
+        cpu->cc_cf = cin;
+        break;
+    case 4: r = a & b; set_cc(cpu, CC_LOGIC, a, b, r, sz); break;
+    case 6: r = a ^ b; set_cc(cpu, CC_LOGIC, a, b, r, sz); break;
+    default: r = a - b; set_cc(cpu, CC_SUB, a, b, r, sz); break;
+    }
+    return r & szmask(sz);
+}
+
+static uint32_t inc_dec(X86Cpu *cpu, uint32_t a, bool dec, unsigned sz)
+{
+    uint32_t cf = get_cf(cpu);
+    uint32_t r = dec ? a - 1 : a + 1;
+    set_cc(cpu, dec ? CC_DEC : CC_INC, a, 1, r, sz);
+    cpu->cc_cf = cf;
+    return r & szmask(sz);
+}
+
+/* Shifts and rotates (group 2). Count already masked to 5 bits. */
+static uint32_t shift(X86Cpu *cpu, int op, uint32_t a, unsigned cnt, unsigned sz)
+{
+    unsigned bits = sz * 8;
+    uint32_t mask = szmask(sz), msb = 1u << (bits - 1);
+    uint32_t r;
+    bool cf, of;
+    a &= mask;
+    if (cnt == 0) {
+        return a;
+    }
+    uint32_t f = x86_get_flags(cpu);
+    switch (op) {
+    case 0: { /* ROL */
+        unsigned c = cnt % bits;
+        r = c ? ((a << c) | (a >> (bits - c))) & mask : a;
+        cf = r & 1;
+        of = !!(r & msb) != cf;
+        x86_set_flags(cpu, (cf ? F_CF : 0) | (of ? F_OF : 0), F_CF | F_OF);
+        return r;
+    }
+    case 1: { /* ROR */
+        unsigned c = cnt % bits;
+        r = c ? ((a >> c) | (a << (bits - c))) & mask : a;
+        cf = r & msb;
+        of = !!(r & msb) != !!(r & (msb >> 1));
+        x86_set_flags(cpu, (cf ? F_CF : 0) | (of ? F_OF : 0), F_CF | F_OF);
+        return r;
+    }
+    case 2: { /* RCL */
+        unsigned c = cnt % (bits + 1);
+        uint64_t v = ((uint64_t)((f & F_CF) ? 1 : 0) << bits) | a;
+        if (c) {
+            v = ((v << c) | (v >> (bits + 1 - c))) & ((2ull << bits) - 1);
+        }
+        r = (uint32_t)v & mask;
+        cf = (v >> bits) & 1;
+        of = !!(r & msb) != cf;
+        x86_set_flags(cpu, (cf ? F_CF : 0) | (of ? F_OF : 0), F_CF | F_OF);
+        return r;
+    }
+    case 3: { /* RCR */
+        unsigned c = cnt % (bits + 1);
+        of = !!(a & msb) != !!(f & F_CF);
+        uint64_t v = ((uint64_t)((f & F_CF) ? 1 : 0) << bits) | a;
+        if (c) {
+            v = ((v >> c) | (v << (bits + 1 - c))) & ((2ull << bits) - 1);
+        }
+        r = (uint32_t)v & mask;
+        cf = (v >> bits) & 1;
+        x86_set_flags(cpu, (cf ? F_CF : 0) | (of ? F_OF : 0), F_CF | F_OF);
+        return r;
+    }
+    case 4: case 6: /* SHL/SAL */
+        r = cnt < 32 ? (a << cnt) & mask : 0;
+        cf = cnt <= bits ? (a >> (bits - cnt)) & 1 : 0;
+        of = !!(r & msb) != cf;
+        set_szp(cpu, r, sz, cf, of, false);
+        return r;
+    case 5: /* SHR */
+        r = cnt < 32 ? a >> cnt : 0;
+        cf = cnt <= bits ? (a >> (cnt - 1)) & 1 : 0;
+        of = a & msb;
+        set_szp(cpu, r, sz, cf, of, false);
+        return r;
+    default: { /* SAR */
+        int32_t s = (int32_t)sext(a, sz);
+        unsigned c = cnt >= bits ? bits - 1 : cnt;
+        r = (uint32_t)(s >> c) & mask;
+        cf = cnt >= bits ? (s < 0) : ((s >> (cnt - 1)) & 1);
+        set_szp(cpu, r, sz, cf, false, false);
+        return r;
+    }
+    }
+}
+
+static uint32_t shld_shrd(X86Cpu *cpu, bool right, uint32_t dst, uint32_t src, unsigned cnt, unsigned sz)
+{
+    unsigned bits = sz * 8;
+    cnt &= 31;
+    if (cnt == 0) {
+        return dst;
+    }
+    uint32_t r;
+    bool cf;
+    if (sz == 4) {
+        if (!right) {
+            uint64_t v = ((uint64_t)dst << 32) | src;
+            r = (uint32_t)((v << cnt) >> 32);
+            cf = (dst >> (32 - cnt)) & 1;
+        } else {
+            uint64_t v = ((uint64_t)src << 32) | dst;
+            r = (uint32_t)(v >> cnt);
+            cf = (dst >> (cnt - 1)) & 1;
+        }
+    } else {
+        /* 16-bit: counts above 16 behave as on P6 (a 48-bit pattern) */
+        uint64_t v;
+        if (!right) {
+            v = ((uint64_t)(dst & 0xffff) << 32) | ((uint64_t)(src & 0xffff) << 16) | (dst & 0xffff);
+            r = (uint32_t)((v << cnt) >> 32) & 0xffff;
+            cf = (v >> (48 - cnt)) & 1;
+        } else {
+            v = ((uint64_t)(dst & 0xffff)) | ((uint64_t)(src & 0xffff) << 16) |
+                ((uint64_t)(dst & 0xffff) << 32);
+            r = (uint32_t)(v >> cnt) & 0xffff;
+            cf = (v >> (cnt - 1)) & 1;
+        }
+    }
+    bool of = ((r ^ dst) >> (bits - 1)) & 1;
+    set_szp(cpu, r, sz, cf, of, false);
+    return r;
+}
+
+/* Control flow */
+
+static inline void jump(X86Cpu *cpu, Dec *d, uint32_t target)
+{
+    if (!d->op32) {
+        target &= 0xffff;
+    }
+    if (unlikely(target > cpu->seg[S_CS].limit) && cpu->pe && !cpu->v86) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+    cpu->next_eip = target;
+}
+
+static _Noreturn void ud(X86Cpu *cpu)
+{
+    x86_raise(cpu, EXC_UD, -1);
+}
+
+static void need_cpl0(X86Cpu *cpu)
+{
+    if (cpu->pe && cpu->cpl != 0) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+}
+
+static int iopl(X86Cpu *cpu)
+{
+    return (cpu->eflags >> 12) & 3;
+}
+
+static void io_check(X86Cpu *cpu, uint16_t port, unsigned sz)
+{
+    if (!x86_io_allowed(cpu, port, sz)) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+}
+
+static uint32_t io_in(X86Cpu *cpu, uint16_t port, unsigned sz)
+{
+    return cpu->bus.io_read(cpu->bus.opaque, port, sz) & szmask(sz);
+}
+
+static void io_out(X86Cpu *cpu, uint16_t port, uint32_t v, unsigned sz)
+{
+    cpu->bus.io_write(cpu->bus.opaque, port, v & szmask(sz), sz);
+}
+
+/* String instructions */
+
+static inline uint32_t sreg_get(X86Cpu *cpu, Dec *d, int r)
+{
+    return d->a32 ? cpu->regs[r] : (cpu->regs[r] & 0xffff);
+}
+
+static inline void sreg_add(X86Cpu *cpu, Dec *d, int r, int32_t delta)
+{
+    if (d->a32) {
+        cpu->regs[r] += (uint32_t)delta;
+    } else {
+        cpu->regs[r] = (cpu->regs[r] & 0xffff0000u) | ((cpu->regs[r] + (uint32_t)delta) & 0xffff);
+    }
+}
+
+static void string_op(X86Cpu *cpu, Dec *d, uint8_t op, unsigned sz)
+{
+    int32_t delta = (cpu->eflags & F_DF) ? -(int32_t)sz : (int32_t)sz;
+    int sseg = d->seg >= 0 ? d->seg : S_DS;
+    bool rep = d->rep != 0;
+    uint16_t port = (uint16_t)cpu->regs[R_EDX];
+
+    if ((op & 0xfc) == 0x6c) {
+        io_check(cpu, port, sz);
+    }
+    for (;;) {
+        if (rep && sreg_get(cpu, d, R_ECX) == 0) {
+            break;
+        }
+        switch (op) {
+        case 0xa4: case 0xa5: { /* MOVS */
+            uint32_t v = x86_mem_read(cpu, sseg, sreg_get(cpu, d, R_ESI), sz);
+            x86_mem_write(cpu, S_ES, sreg_get(cpu, d, R_EDI), v, sz);
+            sreg_add(cpu, d, R_ESI, delta);
+            sreg_add(cpu, d, R_EDI, delta);
+            break;
+        }
+        case 0xa6: case 0xa7: { /* CMPS */
+            uint32_t a = x86_mem_read(cpu, sseg, sreg_get(cpu, d, R_ESI), sz);
+            uint32_t b = x86_mem_read(cpu, S_ES, sreg_get(cpu, d, R_EDI), sz);
+            alu(cpu, 7, a, b, sz);
+            sreg_add(cpu, d, R_ESI, delta);
+            sreg_add(cpu, d, R_EDI, delta);
+            break;
+        }
+        case 0xaa: case 0xab: /* STOS */
+            x86_mem_write(cpu, S_ES, sreg_get(cpu, d, R_EDI), cpu->regs[R_EAX], sz);
+            sreg_add(cpu, d, R_EDI, delta);
+            break;
+        case 0xac: case 0xad: /* LODS */
+            setreg(cpu, R_EAX, x86_mem_read(cpu, sseg, sreg_get(cpu, d, R_ESI), sz), sz);
+            sreg_add(cpu, d, R_ESI, delta);
+            break;
+        case 0xae: case 0xaf: { /* SCAS */
+            uint32_t b = x86_mem_read(cpu, S_ES, sreg_get(cpu, d, R_EDI), sz);
+            alu(cpu, 7, getreg(cpu, R_EAX, sz), b, sz);
+            sreg_add(cpu, d, R_EDI, delta);
+            break;
+        }
+        case 0x6c: case 0x6d: { /* INS: check the destination before the port read */
+            uint32_t lin = seg_lin(cpu, S_ES, sreg_get(cpu, d, R_EDI), sz, true);
+            probe_write(cpu, lin, sz);
+            x86_lwrite(cpu, lin, io_in(cpu, port, sz), sz);
+            sreg_add(cpu, d, R_EDI, delta);
+            break;
+        }
+        default: { /* OUTS */
+            uint32_t v = x86_mem_read(cpu, sseg, sreg_get(cpu, d, R_ESI), sz);
+            io_out(cpu, port, v, sz);
+            sreg_add(cpu, d, R_ESI, delta);
+            break;
+        }
+        }
+        if (!rep) {
+            break;
+        }
+        sreg_add(cpu, d, R_ECX, -1);
+        if ((op & 0xf6) == 0xa6) { /* CMPS/SCAS: REPE/REPNE */
+            bool zf = x86_get_flags(cpu) & F_ZF;
+            if ((d->rep == 0xf3 && !zf) || (d->rep == 0xf2 && zf)) {
+                break;
+            }
+        }
+        /* long runs: let interrupts in between iterations */
+        if (unlikely(cpu->pending) && sreg_get(cpu, d, R_ECX) != 0 &&
+            (cpu->exit_req || cpu->nmi_pending || (cpu->intr && (cpu->eflags & F_IF)))) {
+            cpu->next_eip = cpu->eip;
+            return;
+        }
+    }
+}
+
+/* MUL/IMUL/DIV/IDIV (group 3 /4-/7) */
+static void muldiv(X86Cpu *cpu, int op, uint32_t src, unsigned sz)
+{
+    uint32_t mask = szmask(sz);
+    if (sz == 1) {
+        uint32_t al = cpu->regs[R_EAX] & 0xff, ax = cpu->regs[R_EAX] & 0xffff;
+        switch (op) {
+        case 4: {
+            uint32_t r = al * src;
+            setreg(cpu, R_EAX, r, 2);
+            set_szp(cpu, r, 1, r > 0xff, r > 0xff, false);
+            return;
+        }
+        case 5: {
+            int32_t r = (int8_t)al * (int8_t)src;
+            setreg(cpu, R_EAX, (uint32_t)r, 2);
+            bool c = r != (int8_t)r;
+            set_szp(cpu, (uint32_t)r, 1, c, c, false);
+            return;
+        }
+        case 6: {
+            if (src == 0 || ax / src > 0xff) {
+                x86_raise(cpu, EXC_DE, -1);
+            }
+            setreg(cpu, R_EAX, ((ax % src) << 8) | (ax / src), 2);
+            return;
+        }
+        default: {
+            int32_t n = (int16_t)ax, dv = (int8_t)src;
+            if (dv == 0) {
+                x86_raise(cpu, EXC_DE, -1);
+            }
+            int32_t q = n / dv, rm = n % dv;
+            if (q > 127 || q < -128) {
+                x86_raise(cpu, EXC_DE, -1);
+            }
+            setreg(cpu, R_EAX, (((uint32_t)rm & 0xff) << 8) | ((uint32_t)q & 0xff), 2);
+            return;
+        }
+        }
+    }
+    unsigned bits = sz * 8;
+    uint64_t a = cpu->regs[R_EAX] & mask;
+    uint64_t dx = cpu->regs[R_EDX] & mask;
+    switch (op) {
+    case 4: {
+        uint64_t r = a * src;
+        uint32_t hi = (uint32_t)(r >> bits) & mask;
+        setreg(cpu, R_EAX, (uint32_t)r, sz);
+        setreg(cpu, R_EDX, hi, sz);
+        set_szp(cpu, (uint32_t)r, sz, hi != 0, hi != 0, false);
+        return;
+    }
+    case 5: {
+        int64_t r = (int64_t)(int32_t)sext((uint32_t)a, sz) * (int32_t)sext(src, sz);
+        setreg(cpu, R_EAX, (uint32_t)r, sz);
+        setreg(cpu, R_EDX, (uint32_t)((uint64_t)r >> bits), sz);
+        bool c = sz == 4 ? r != (int32_t)r : r != (int16_t)r;
+        set_szp(cpu, (uint32_t)r, sz, c, c, false);
+        return;
+    }
+    case 6: {
+        uint64_t n = (dx << bits) | a;
+        if (src == 0 || n / src > mask) {
+            x86_raise(cpu, EXC_DE, -1);
+        }
+        setreg(cpu, R_EAX, (uint32_t)(n / src), sz);
+        setreg(cpu, R_EDX, (uint32_t)(n % src), sz);
+        return;
+    }
+    default: {
+        int64_t n = (int64_t)((dx << bits) | a);
+        if (sz == 2) {
+            n = (int32_t)(uint32_t)n;
+        }
+        int64_t dv = (int32_t)sext(src, sz);
+        if (dv == 0) {
+            x86_raise(cpu, EXC_DE, -1);
+        }
+        if (sz == 4 && n == INT64_MIN && dv == -1) {
+            x86_raise(cpu, EXC_DE, -1);
+        }
+        int64_t q = n / dv, rm = n % dv;
+        int64_t lim = sz == 4 ? 0x7fffffffll : 0x7fff;
+        if (q > lim || q < -lim - 1) {
+            x86_raise(cpu, EXC_DE, -1);
+        }
+        setreg(cpu, R_EAX, (uint32_t)q, sz);
+        setreg(cpu, R_EDX, (uint32_t)rm, sz);
+        return;
+    }
+    }
+}
+
+static uint32_t imul2(X86Cpu *cpu, uint32_t a, uint32_t b, unsigned sz)
+{
+    int64_t r = (int64_t)(int32_t)sext(a, sz) * (int32_t)sext(b, sz);
+    bool c = sz == 4 ? r != (int32_t)r : r != (int16_t)r;
+    set_szp(cpu, (uint32_t)r, sz, c, c, false);
+    return (uint32_t)r & szmask(sz);
+}
+
+/* BCD */
+static void bcd(X86Cpu *cpu, uint8_t op, uint8_t imm)
+{
+    uint32_t f = x86_get_flags(cpu);
+    uint32_t al = cpu->regs[R_EAX] & 0xff, ah = (cpu->regs[R_EAX] >> 8) & 0xff;
+    bool cf = f & F_CF, af = f & F_AF;
+    switch (op) {
+    case 0x27: { /* DAA */
+        uint32_t old = al;
+        bool ncf = false;
+        if ((al & 0xf) > 9 || af) {
+            ncf = cf || (al + 6 > 0xff);
+            al = (al + 6) & 0xff;
+            af = true;
+        } else {
+            af = false;
+        }
+        if (old > 0x99 || cf) {
+            al = (al + 0x60) & 0xff;
+            ncf = true;
+        }
+        setreg(cpu, R_EAX, al, 1);
+        set_szp(cpu, al, 1, ncf, false, af);
+        return;
+    }
+    case 0x2f: { /* DAS */
+        uint32_t old = al;
+        bool ncf = false;
+        if ((al & 0xf) > 9 || af) {
+            ncf = cf || al < 6;
+            al = (al - 6) & 0xff;
+            af = true;
+        } else {
+            af = false;
+        }
+        if (old > 0x99 || cf) {
+            al = (al - 0x60) & 0xff;
+            ncf = true;
+        }
+        setreg(cpu, R_EAX, al, 1);
+        set_szp(cpu, al, 1, ncf, false, af);
+        return;
+    }
+    case 0x37: case 0x3f: { /* AAA, AAS */
+        if ((al & 0xf) > 9 || af) {
+            uint32_t ax = cpu->regs[R_EAX] & 0xffff;
+            if (op == 0x37) {
+                ax = ax + 0x106;
+            } else {
+                ax = ((ax - 6) & 0xff) | (((ah - 1) & 0xff) << 8);
+            }
+            ax = (ax & 0xff0f);
+            setreg(cpu, R_EAX, ax, 2);
+            set_szp(cpu, ax & 0xff, 1, true, false, true);
+        } else {
+            setreg(cpu, R_EAX, (cpu->regs[R_EAX] & 0xff0f), 2);
+            set_szp(cpu, cpu->regs[R_EAX] & 0xff, 1, false, false, false);
+        }
+        return;
+    }
+    case 0xd4: /* AAM */
+        if (imm == 0) {
+            x86_raise(cpu, EXC_DE, -1);
+        }
+        ah = al / imm;
+        al = al % imm;
+        setreg(cpu, R_EAX, (ah << 8) | al, 2);
+        set_szp(cpu, al, 1, false, false, false);
+        return;
+    default: { /* AAD */
+        uint32_t b = (ah * imm) & 0xff;
+        uint32_t r = (al + b) & 0xff;
+        setreg(cpu, R_EAX, r, 2);
+        set_cc(cpu, CC_ADD, al, b, r, 1);
+        return;
+    }
+    }
+}
+
+/* PUSHF/POPF/CLI/STI honour IOPL, V86 and VME/PVI. */
+static void do_pushf(X86Cpu *cpu, Dec *d)
+{
+    uint32_t f = x86_get_flags(cpu);
+    if (cpu->v86 && iopl(cpu) < 3) {
+        if (!(cpu->cr4 & CR4_VME) || d->op32) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        f = (f & ~F_IF) | ((f & F_VIF) ? F_IF : 0) | F_IOPL;
+        push(cpu, f, 2);
+        return;
+    }
+    push(cpu, f & ~(F_VM | F_RF), d->op32 ? 4 : 2);
+}
+
+static void do_popf(X86Cpu *cpu, Dec *d)
+{
+    unsigned sz = d->op32 ? 4 : 2;
+    if (cpu->v86 && iopl(cpu) < 3) {
+        if (!(cpu->cr4 & CR4_VME) || d->op32) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        uint32_t f = peek(cpu, 2, 0);
+        if ((f & F_TF) || ((f & F_IF) && (cpu->eflags & F_VIP))) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        add_esp(cpu, 2);
+        x86_set_flags(cpu, f, F_ARITH | F_DF | F_NT);
+        cpu->eflags = (cpu->eflags & ~F_VIF) | ((f & F_IF) ? F_VIF : 0);
+        return;
+    }
+    uint32_t f = pop(cpu, sz);
+    uint32_t mask = F_ARITH | F_TF | F_DF | F_NT;
+    if (d->op32) {
+        mask |= F_AC | F_ID;
+    }
+    if (!cpu->pe || cpu->cpl == 0) {
+        mask |= F_IOPL;
+    }
+    if (!cpu->pe || cpu->cpl <= iopl(cpu)) {
+        mask |= F_IF;
+    }
+    bool if_was = cpu->eflags & F_IF;
+    x86_set_flags(cpu, f, mask);
+    cpu->eflags &= ~F_RF;
+    if (!if_was && (cpu->eflags & F_IF)) {
+        cpu->pending = true;
+    }
+}
+
+static void do_cli_sti(X86Cpu *cpu, bool sti)
+{
+    bool ok = !cpu->pe || cpu->cpl <= iopl(cpu);
+    if (!ok) {
+        bool vif_mode = (cpu->v86 && (cpu->cr4 & CR4_VME)) ||
+                        (!cpu->v86 && cpu->cpl == 3 && (cpu->cr4 & CR4_PVI));
+        if (!vif_mode || (sti && (cpu->eflags & F_VIP))) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        cpu->eflags = sti ? (cpu->eflags | F_VIF) : (cpu->eflags & ~F_VIF);
+        return;
+    }
+    if (sti) {
+        if (!(cpu->eflags & F_IF)) {
+            cpu->eflags |= F_IF;
+            cpu->inhibit_irq = true;
+            cpu->pending = true;
+        }
+    } else {
+        cpu->eflags &= ~F_IF;
+    }
+}
+
+static void load_far_ptr(X86Cpu *cpu, Dec *d, int s)
+{
+    if (!d->mem) {
+        ud(cpu);
+    }
+    unsigned sz = d->op32 ? 4 : 2;
+    uint32_t off = x86_mem_read(cpu, d->eseg, d->eoff, sz);
+    uint16_t sel = (uint16_t)x86_mem_read(cpu, d->eseg, ea_off(d, sz), 2);
+    x86_seg_load(cpu, s, sel);
+    if (s == S_SS) {
+        cpu->inhibit_irq = true;
+        cpu->pending = true;
+    }
+    setreg(cpu, d->reg, off, sz);
+}
+
+static void lock_check(X86Cpu *cpu, Dec *d, bool ok)
+{
+    if (d->lock && (!ok || !d->mem)) {
+        ud(cpu);
+    }
+}
+
+static void bt_op(X86Cpu *cpu, Dec *d, int op, uint32_t bitoff, bool imm)
+{
+    /* op: 0 BT, 1 BTS, 2 BTR, 3 BTC */
+    unsigned sz = d->op32 ? 4 : 2, bits = sz * 8;
+    uint32_t v, lin = 0, bit;
+    if (!d->mem || imm) {
+        bit = bitoff & (bits - 1);
+        if (op == 0) {
+            v = rm_read(cpu, d, sz);
+        } else {
+            v = rm_read_rmw(cpu, d, sz, &lin);
+        }
+    } else {
+        int32_t so = sz == 4 ? (int32_t)bitoff : (int16_t)bitoff;
+        int32_t disp = (so >> (sz == 4 ? 5 : 4)) * (int32_t)sz;
+        bit = (uint32_t)so & (bits - 1);
+        uint32_t off = ea_off(d, (uint32_t)disp);
+        if (op == 0) {
+            v = x86_mem_read(cpu, d->eseg, off, sz);
+        } else {
+            lin = seg_lin(cpu, d->eseg, off, sz, true);
+            probe_write(cpu, lin, sz);
+            v = x86_lread(cpu, lin, sz);
+        }
+    }
+    bool cf = (v >> bit) & 1;
+    if (op != 0) {
+        uint32_t nv = op == 1 ? (v | (1u << bit)) : op == 2 ? (v & ~(1u << bit)) : (v ^ (1u << bit));
+        if (!d->mem) {
+            setreg(cpu, d->rm, nv, sz);
+        } else {
+            x86_lwrite(cpu, lin, nv, sz);
+        }
+    }
+    x86_set_flags(cpu, cf ? F_CF : 0, F_CF);
+}
+
+static void mov_cr(X86Cpu *cpu, Dec *d, bool to)
+{
+    need_cpl0(cpu);
+    if (cpu->v86) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+    int n = d->reg;
+    if (!to) {
+        uint32_t v;
+        switch (n) {
+        case 0: v = cpu->cr0; break;
+        case 2: v = cpu->cr2; break;
+        case 3: v = cpu->cr3; break;
+        case 4:
+            if (cpu->model == X86_MODEL_486 && !x86_has_feature(cpu, FEAT_VME)) {
+                ud(cpu);
+            }
+            v = cpu->cr4;
+            break;
+        default: ud(cpu);
+        }
+        cpu->regs[d->rm] = v;
+        return;
+    }
+    uint32_t v = cpu->regs[d->rm];
+    switch (n) {
+    case 0: x86_set_cr0(cpu, v); break;
+    case 2: cpu->cr2 = v; break;
+    case 3: x86_set_cr3(cpu, v); break;
+    case 4: x86_set_cr4(cpu, v); break;
+    default: ud(cpu);
+    }
+}
+
+static void mov_dr(X86Cpu *cpu, Dec *d, bool to)
+{
+    need_cpl0(cpu);
+    if (cpu->v86) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+    int n = d->reg;
+    if (n == 4 || n == 5) {
+        if (cpu->cr4 & CR4_DE) {
+            ud(cpu);
+        }
+        n += 2;
+    }
+    if (!to) {
+        cpu->regs[d->rm] = cpu->dr[n];
+        return;
+    }
+    uint32_t v = cpu->regs[d->rm];
+    if (n == 6) {
+        v = (v & 0xe00f) | 0xffff0ff0u;
+    } else if (n == 7) {
+        v = (v & 0xffff2fffu) | 0x400;
+        cpu->pending = true;
+    }
+    cpu->dr[n] = v;
+}
+
+static void grp6(X86Cpu *cpu, Dec *d)
+{
+    if (!cpu->pe || cpu->v86) {
+        ud(cpu);
+    }
+    switch (d->reg) {
+    case 0: /* SLDT */
+        rm_write(cpu, d, cpu->seg[S_LDTR].sel, (!d->mem && d->op32) ? 4 : 2);
+        return;
+    case 1: /* STR */
+        rm_write(cpu, d, cpu->seg[S_TR].sel, (!d->mem && d->op32) ? 4 : 2);
+        return;
+    case 2: need_cpl0(cpu); x86_lldt(cpu, (uint16_t)rm_read(cpu, d, 2)); return;
+    case 3: need_cpl0(cpu); x86_ltr(cpu, (uint16_t)rm_read(cpu, d, 2)); return;
+    case 4: case 5: {
+        bool ok = x86_verr_verw(cpu, (uint16_t)rm_read(cpu, d, 2), d->reg == 5);
+        x86_set_flags(cpu, ok ? F_ZF : 0, F_ZF);
+        return;
+    }
+    default: ud(cpu);
+    }
+}
+
+static void grp7(X86Cpu *cpu, Dec *d)
+{
+    switch (d->reg) {
+    case 0: case 1: { /* SGDT, SIDT */
+        if (!d->mem) {
+            ud(cpu);
+        }
+        X86Dtr *t = d->reg ? &cpu->idtr : &cpu->gdtr;
+        x86_mem_write(cpu, d->eseg, d->eoff, t->limit, 2);
+        x86_mem_write(cpu, d->eseg, ea_off(d, 2), t->base, 4);
+        return;
+    }
+    case 2: case 3: { /* LGDT, LIDT */
+        if (!d->mem) {
+            ud(cpu);
+        }
+        need_cpl0(cpu);
+        if (cpu->v86) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        uint16_t limit = (uint16_t)x86_mem_read(cpu, d->eseg, d->eoff, 2);
+        uint32_t base = x86_mem_read(cpu, d->eseg, ea_off(d, 2), 4);
+        if (!d->op32) {
+            base &= 0xffffff;
+        }
+        X86Dtr *t = d->reg == 3 ? &cpu->idtr : &cpu->gdtr;
+        t->limit = limit;
+        t->base = base;
+        return;
+    }
+    case 4: /* SMSW */
+        rm_write(cpu, d, cpu->cr0, (!d->mem && d->op32) ? 4 : 2);
+        return;
+    case 6: { /* LMSW: cannot clear PE */
+        need_cpl0(cpu);
+        if (cpu->v86) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        uint32_t v = rm_read(cpu, d, 2) & 0xf;
+        x86_set_cr0(cpu, (cpu->cr0 & ~0xeu) | v | (cpu->cr0 & CR0_PE));
+        return;
+    }
+    case 7: /* INVLPG */
+        if (!d->mem) {
+            ud(cpu);
+        }
+        need_cpl0(cpu);
+        if (cpu->v86) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        x86_tlb_flush_page(cpu, cpu->seg[d->eseg].base + d->eoff);
+        return;
+    default:
+        ud(cpu);
+    }
+}
+
+static void exec_0f(X86Cpu *cpu, Dec *d)
+{
+    uint8_t op = fetch8(cpu);
+    unsigned sz = d->op32 ? 4 : 2;
+    uint32_t lin = 0, a, b;
+
+    if (d->lock) {
+        bool lockable = op == 0xab || op == 0xb3 || op == 0xbb || op == 0xba ||
+                        op == 0xb0 || op == 0xb1 || op == 0xc0 || op == 0xc1 || op == 0xc7;
+        if (!lockable) {
+            ud(cpu);
+        }
+    }
+    switch (op) {
+    case 0x00: decode_modrm(cpu, d); grp6(cpu, d); return;
+    case 0x01: decode_modrm(cpu, d); grp7(cpu, d); return;
+    case 0x02: case 0x03: { /* LAR, LSL */
+        if (!cpu->pe || cpu->v86) {
+            ud(cpu);
+        }
+        decode_modrm(cpu, d);
+        uint32_t out;
+        if (x86_lar_lsl(cpu, (uint16_t)rm_read(cpu, d, 2), op == 3, &out)) {
+            setreg(cpu, d->reg, out, sz);
+            x86_set_flags(cpu, F_ZF, F_ZF);
+        } else {
+            x86_set_flags(cpu, 0, F_ZF);
+        }
+        return;
+    }
+    case 0x06: /* CLTS */
+        need_cpl0(cpu);
+        if (cpu->v86) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        cpu->cr0 &= ~CR0_TS;
+        return;
+    case 0x08: case 0x09: /* INVD, WBINVD */
+        need_cpl0(cpu);
+        if (cpu->v86) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        return;
+    case 0x0b: case 0xb9: case 0xff: ud(cpu);
+    case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d: case 0x1e: case 0x1f:
+        if (cpu->model < X86_MODEL_PENTIUM2) {
+            ud(cpu);
+        }
+        decode_modrm(cpu, d);   /* hint NOPs (P6) */
+        return;
+    case 0x20: case 0x21: case 0x22: case 0x23:
+        decode_modrm(cpu, d);
+        if (op & 1) {
+            mov_dr(cpu, d, op & 2);
+        } else {
+            mov_cr(cpu, d, op & 2);
+        }
+        return;
+    case 0x30: case 0x32: { /* WRMSR, RDMSR */
+        if (!x86_has_feature(cpu, FEAT_MSR)) {
+            ud(cpu);
+        }
+        need_cpl0(cpu);
+        if (cpu->v86) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        uint32_t msr = cpu->regs[R_ECX];
+        if (op == 0x30) {
+            uint64_t v = ((uint64_t)cpu->regs[R_EDX] << 32) | cpu->regs[R_EAX];
+            if (!x86_wrmsr(cpu, msr, v)) {
+                x86_raise(cpu, EXC_GP, 0);
+            }
+        } else {
+            uint64_t v;
+            if (!x86_rdmsr(cpu, msr, &v)) {
+                x86_raise(cpu, EXC_GP, 0);
+            }
+            cpu->regs[R_EAX] = (uint32_t)v;
+            cpu->regs[R_EDX] = (uint32_t)(v >> 32);
+        }
+        return;
+    }
+    case 0x31: { /* RDTSC */
+        if (!x86_has_feature(cpu, FEAT_TSC)) {
+            ud(cpu);
+        }
+        if ((cpu->cr4 & CR4_TSD) && cpu->pe && cpu->cpl != 0) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        uint64_t t = x86_rdtsc(cpu);
+        cpu->regs[R_EAX] = (uint32_t)t;
+        cpu->regs[R_EDX] = (uint32_t)(t >> 32);
+        return;
+    }
+    case 0x33: /* RDPMC */
+        if (cpu->model < X86_MODEL_PENTIUM2) {
+            ud(cpu);
+        }
+        if ((cpu->pe && cpu->cpl != 0 && !(cpu->cr4 & CR4_PCE)) || cpu->regs[R_ECX] > 1) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        cpu->regs[R_EAX] = cpu->regs[R_EDX] = 0;
+        return;
+    case 0x34:
+        if (!x86_has_feature(cpu, FEAT_SEP)) {
+            ud(cpu);
+        }
+        x86_sysenter(cpu);
+        cpu->next_eip = cpu->eip;
+        return;
+    case 0x35:
+        if (!x86_has_feature(cpu, FEAT_SEP)) {
+            ud(cpu);
+        }
+        x86_sysexit(cpu);
+        cpu->next_eip = cpu->eip;
+        return;
+    case 0xa0: push(cpu, cpu->seg[S_FS].sel, sz); return;
+    case 0xa8: push(cpu, cpu->seg[S_GS].sel, sz); return;
+    case 0xa1: case 0xa9: {
+        uint16_t sel = (uint16_t)peek(cpu, sz, 0);
+        x86_seg_load(cpu, op == 0xa1 ? S_FS : S_GS, sel);
+        add_esp(cpu, sz);
+        return;
+    }
+    case 0xa2: x86_cpuid(cpu); return;
+    case 0xa3: decode_modrm(cpu, d); bt_op(cpu, d, 0, getreg(cpu, d->reg, sz), false); return;
+    case 0xab: decode_modrm(cpu, d); bt_op(cpu, d, 1, getreg(cpu, d->reg, sz), false); return;
+    case 0xb3: decode_modrm(cpu, d); bt_op(cpu, d, 2, getreg(cpu, d->reg, sz), false); return;
+    case 0xbb: decode_modrm(cpu, d); bt_op(cpu, d, 3, getreg(cpu, d->reg, sz), false); return;
+    case 0xba: {
+        decode_modrm(cpu, d);
+        uint8_t imm = fetch8(cpu);
+        if (d->reg < 4) {
+            ud(cpu);
+        }
+        lock_check(cpu, d, d->reg != 4);
+        bt_op(cpu, d, d->reg - 4, imm, true);
+        return;
+    }
+    case 0xa4: case 0xa5: case 0xac: case 0xad: { /* SHLD, SHRD */
+        decode_modrm(cpu, d);
+        unsigned cnt = (op & 1) ? (cpu->regs[R_ECX] & 0xff) : fetch8(cpu);
+        a = rm_read_rmw(cpu, d, sz, &lin);
+        if ((cnt & 31) == 0) {
+            return;
+        }
+        uint32_t r = shld_shrd(cpu, op >= 0xac, a, getreg(cpu, d->reg, sz), cnt, sz);
+        rm_write_rmw(cpu, d, lin, r, sz);
+        return;
+    }
+    case 0xaf: /* IMUL r, r/m */
+        decode_modrm(cpu, d);
+        setreg(cpu, d->reg, imul2(cpu, getreg(cpu, d->reg, sz), rm_read(cpu, d, sz), sz), sz);
+        return;
+    case 0xb0: case 0xb1: { /* CMPXCHG */
+        unsigned s = op & 1 ? sz : 1;
+        decode_modrm(cpu, d);
+        lock_check(cpu, d, true);
+        a = rm_read_rmw(cpu, d, s, &lin);
+        uint32_t acc = getreg(cpu, R_EAX, s);
+        if (acc == a) {
+            rm_write_rmw(cpu, d, lin, getreg(cpu, d->reg, s), s);
+        } else {
+            rm_write_rmw(cpu, d, lin, a, s);
+            setreg(cpu, R_EAX, a, s);
+        }
+        alu(cpu, 7, acc, a, s);
+        return;
+    }
+    case 0xb2: decode_modrm(cpu, d); load_far_ptr(cpu, d, S_SS); return;
+    case 0xb4: decode_modrm(cpu, d); load_far_ptr(cpu, d, S_FS); return;
+    case 0xb5: decode_modrm(cpu, d); load_far_ptr(cpu, d, S_GS); return;
+    case 0xb6: case 0xb7: case 0xbe: case 0xbf: { /* MOVZX, MOVSX */
+        decode_modrm(cpu, d);
+        unsigned s = (op & 1) ? 2 : 1;
+        uint32_t v = rm_read(cpu, d, s);
+        if (op & 8) {
+            v = sext(v, s);
+        }
+        setreg(cpu, d->reg, v, sz);
+        return;
+    }
+    case 0xbc: case 0xbd: { /* BSF, BSR */
+        decode_modrm(cpu, d);
+        uint32_t v = rm_read(cpu, d, sz);
+        if (v == 0) {
+            x86_set_flags(cpu, F_ZF, F_ZF);
+            return;
+        }
+        setreg(cpu, d->reg, op == 0xbc ? (uint32_t)__builtin_ctz(v) : (uint32_t)(31 - __builtin_clz(v)), sz);
+        x86_set_flags(cpu, 0, F_ZF);
+        return;
+    }
+    case 0xc0: case 0xc1: { /* XADD */
+        unsigned s = op & 1 ? sz : 1;
+        decode_modrm(cpu, d);
+        lock_check(cpu, d, true);
+        a = rm_read_rmw(cpu, d, s, &lin);
+        b = getreg(cpu, d->reg, s);
+        uint32_t r = alu(cpu, 0, a, b, s);
+        rm_write_rmw(cpu, d, lin, r, s);
+        setreg(cpu, d->reg, a, s);
+        if (!d->mem && d->rm == d->reg) {
+            setreg(cpu, d->reg, r, s);
+        }
+        return;
+    }
+    case 0xc7: { /* CMPXCHG8B */
+        decode_modrm(cpu, d);
+        if (d->reg != 1 || !d->mem || !x86_has_feature(cpu, FEAT_CX8)) {
+            ud(cpu);
+        }
+        uint32_t l0 = seg_lin(cpu, d->eseg, d->eoff, 4, true);
+        uint32_t l1 = seg_lin(cpu, d->eseg, ea_off(d, 4), 4, true);
+        probe_write(cpu, l0, 4);
+        probe_write(cpu, l1, 4);
+        uint32_t lo = x86_lread(cpu, l0, 4), hi = x86_lread(cpu, l1, 4);
+        if (lo == cpu->regs[R_EAX] && hi == cpu->regs[R_EDX]) {
+            x86_lwrite(cpu, l0, cpu->regs[R_EBX], 4);
+            x86_lwrite(cpu, l1, cpu->regs[R_ECX], 4);
+            x86_set_flags(cpu, F_ZF, F_ZF);
+        } else {
+            x86_lwrite(cpu, l0, lo, 4);
+            x86_lwrite(cpu, l1, hi, 4);
+            cpu->regs[R_EAX] = lo;
+            cpu->regs[R_EDX] = hi;
+            x86_set_flags(cpu, 0, F_ZF);
+        }
+        return;
+    }
+    default:
+        break;
+    }
+    if (op >= 0x40 && op <= 0x4f) { /* CMOVcc */
+        if (!x86_has_feature(cpu, FEAT_CMOV)) {
+            ud(cpu);
+        }
+        decode_modrm(cpu, d);
+        uint32_t v = rm_read(cpu, d, sz);
+        if (x86_cond(cpu, op & 15)) {
+            setreg(cpu, d->reg, v, sz);
+        }
+        return;
+    }
+    if (op >= 0x80 && op <= 0x8f) { /* Jcc rel16/32 */
+        uint32_t rel = d->op32 ? fetch32(cpu) : sext(fetch16(cpu), 2);
+        if (x86_cond(cpu, op & 15)) {
+            jump(cpu, d, cpu->next_eip + rel);
+        }
+        return;
+    }
+    if (op >= 0x90 && op <= 0x9f) { /* SETcc */
+        decode_modrm(cpu, d);
+        rm_write(cpu, d, x86_cond(cpu, op & 15) ? 1 : 0, 1);
+        return;
+    }
+    if (op >= 0xc8 && op <= 0xcf) { /* BSWAP */
+        uint32_t v = cpu->regs[op & 7];
+        cpu->regs[op & 7] = d->op32 ? __builtin_bswap32(v) : (v & 0xffff0000u);
+        return;
+    }
+    if ((op >= 0x60 && op <= 0x7f) || op == 0xae || (op >= 0xd0)) {
+        uint8_t m = 0;
+        X86FpuMem fm = { 0 };
+        if (op != 0x77) {
+            decode_modrm(cpu, d);
+            m = (uint8_t)((d->mod << 6) | (d->reg << 3) | d->rm);
+            fm.seg = d->eseg;
+            fm.off = d->eoff;
+        }
+        fm.op32 = d->op32;
+        x86_mmx_exec(cpu, op, m, &fm);
+        return;
+    }
+    ud(cpu);
+}
+
+void x86_exec_one(X86Cpu *cpu)
+{
+    Dec d;
+    d.op32 = d.a32 = cpu->code32;
+    d.seg = -1;
+    d.rep = 0;
+    d.lock = false;
+    d.mem = false;
+    cpu->next_eip = cpu->eip;
+    if (unlikely(cpu->eip > cpu->seg[S_CS].limit)) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+
+    uint8_t op;
+    for (int n = 0;; n++) {
+        if (unlikely(n >= 14)) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        op = fetch8(cpu);
+        switch (op) {
+        case 0x26: d.seg = S_ES; continue;
+        case 0x2e: d.seg = S_CS; continue;
+        case 0x36: d.seg = S_SS; continue;
+        case 0x3e: d.seg = S_DS; continue;
+        case 0x64: d.seg = S_FS; continue;
+        case 0x65: d.seg = S_GS; continue;
+        case 0x66: d.op32 = !cpu->code32; continue;
+        case 0x67: d.a32 = !cpu->code32; continue;
+        case 0xf0: d.lock = true; continue;
+        case 0xf2: case 0xf3: d.rep = op; continue;
+        default: break;
+        }
+        break;
+    }
+
+    unsigned sz = d.op32 ? 4 : 2;
+    uint32_t a, b, r, lin = 0;
+
+    /* ALU r/m,reg / reg,r/m / acc,imm */
+    if (op < 0x40 && (op & 7) < 6) {
+        int aop = op >> 3;
+        unsigned s = (op & 1) ? sz : 1;
+        switch (op & 7) {
+        case 0: case 1:
+            decode_modrm(cpu, &d);
+            lock_check(cpu, &d, aop != 7);
+            if (aop == 7) {
+                alu(cpu, 7, rm_read(cpu, &d, s), getreg(cpu, d.reg, s), s);
+            } else {
+                a = rm_read_rmw(cpu, &d, s, &lin);
+                r = alu(cpu, aop, a, getreg(cpu, d.reg, s), s);
+                rm_write_rmw(cpu, &d, lin, r, s);
+            }
+            break;
+        case 2: case 3:
+            decode_modrm(cpu, &d);
+            lock_check(cpu, &d, false);
+            r = alu(cpu, aop, getreg(cpu, d.reg, s), rm_read(cpu, &d, s), s);
+            if (aop != 7) {
+                setreg(cpu, d.reg, r, s);
+            }
+            break;
+        default:
+            lock_check(cpu, &d, false);
+            b = fetchv(cpu, s);
+            r = alu(cpu, aop, getreg(cpu, R_EAX, s), b, s);
+            if (aop != 7) {
+                setreg(cpu, R_EAX, r, s);
+            }
+            break;
+        }
+        cpu->eip = cpu->next_eip;
+        return;
+    }
+    if (d.lock) {
+        bool lockable = op == 0x80 || op == 0x81 || op == 0x82 || op == 0x83 || op == 0x86 ||
+                        op == 0x87 || op == 0xf6 || op == 0xf7 || op == 0xfe || op == 0xff ||
+                        op == 0x0f;
+        if (!lockable) {
+            ud(cpu);
+        }
+    }
+
+    switch (op) {
+    case 0x06: case 0x0e: case 0x16: case 0x1e: /* PUSH sreg */
+        push(cpu, cpu->seg[op >> 3].sel, sz);
+        break;
+    case 0x07: case 0x17: case 0x1f: { /* POP sreg */
+        uint16_t sel = (uint16_t)peek(cpu, sz, 0);
+        x86_seg_load(cpu, op >> 3, sel);
+        add_esp(cpu, sz);
+        if (op == 0x17) {
+            cpu->inhibit_irq = true;
+            cpu->pending = true;
+        }
+        break;
+    }
+    case 0x0f: exec_0f(cpu, &d); break;
+    case 0x27: case 0x2f: case 0x37: case 0x3f: bcd(cpu, op, 0); break;
+    case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
+        setreg(cpu, op & 7, inc_dec(cpu, getreg(cpu, op & 7, sz), false, sz), sz);
+        break;
+    case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f:
+        setreg(cpu, op & 7, inc_dec(cpu, getreg(cpu, op & 7, sz), true, sz), sz);
+        break;
+    case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57:
+        push(cpu, getreg(cpu, op & 7, sz), sz);
+        break;
+    case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f:
+        r = pop(cpu, sz);
+        setreg(cpu, op & 7, r, sz);
+        break;
+    case 0x60: { /* PUSHA */
+        uint32_t sp = cpu->regs[R_ESP];
+        uint32_t esp = sp - 8 * sz;
+        uint32_t off = cpu->stack32 ? esp : (esp & 0xffff);
+        seg_lin(cpu, S_SS, off, 8 * sz, true);
+        for (int i = 0; i < 8; i++) {
+            push(cpu, i == R_ESP ? (sz == 4 ? sp : sp & 0xffff) : getreg(cpu, i, sz), sz);
+        }
+        break;
+    }
+    case 0x61: { /* POPA */
+        uint32_t v[8];
+        for (int i = 7; i >= 0; i--) {
+            v[i] = peek(cpu, sz, (7 - i) * sz);
+        }
+        for (int i = 0; i < 8; i++) {
+            if (i != R_ESP) {
+                setreg(cpu, i, v[i], sz);
+            }
+        }
+        add_esp(cpu, 8 * sz);
+        break;
+    }
+    case 0x62: { /* BOUND */
+        decode_modrm(cpu, &d);
+        if (!d.mem) {
+            ud(cpu);
+        }
+        int32_t idx = (int32_t)sext(getreg(cpu, d.reg, sz), sz);
+        int32_t lo = (int32_t)sext(x86_mem_read(cpu, d.eseg, d.eoff, sz), sz);
+        int32_t hi = (int32_t)sext(x86_mem_read(cpu, d.eseg, ea_off(&d, sz), sz), sz);
+        if (idx < lo || idx > hi) {
+            x86_raise(cpu, EXC_BR, -1);
+        }
+        break;
+    }
+    case 0x63: { /* ARPL */
+        if (!cpu->pe || cpu->v86) {
+            ud(cpu);
+        }
+        decode_modrm(cpu, &d);
+        a = rm_read_rmw(cpu, &d, 2, &lin);
+        b = getreg(cpu, d.reg, 2);
+        if ((a & 3) < (b & 3)) {
+            rm_write_rmw(cpu, &d, lin, (a & ~3u) | (b & 3), 2);
+            x86_set_flags(cpu, F_ZF, F_ZF);
+        } else {
+            x86_set_flags(cpu, 0, F_ZF);
+        }
+        break;
+    }
+    case 0x68: push(cpu, fetchv(cpu, sz), sz); break;
+    case 0x6a: push(cpu, sext(fetch8(cpu), 1), sz); break;
+    case 0x69: case 0x6b: {
+        decode_modrm(cpu, &d);
+        b = op == 0x69 ? fetchv(cpu, sz) : sext(fetch8(cpu), 1);
+        setreg(cpu, d.reg, imul2(cpu, rm_read(cpu, &d, sz), b, sz), sz);
+        break;
+    }
+    case 0x6c: string_op(cpu, &d, op, 1); break;
+    case 0x6d: string_op(cpu, &d, op, sz); break;
+    case 0x6e: string_op(cpu, &d, op, 1); break;
+    case 0x6f: string_op(cpu, &d, op, sz); break;
+    case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
+    case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f: {
+        uint32_t rel = sext(fetch8(cpu), 1);
+        if (x86_cond(cpu, op & 15)) {
+            jump(cpu, &d, cpu->next_eip + rel);
+        }
+        break;
+    }
+    case 0x80: case 0x81: case 0x82: case 0x83: {
+        unsigned s = op == 0x81 || op == 0x83 ? sz : 1;
+        decode_modrm(cpu, &d);
+        b = op == 0x81 ? fetchv(cpu, s) : sext(fetch8(cpu), 1);
+        lock_check(cpu, &d, d.reg != 7);
+        if (d.reg == 7) {
+            alu(cpu, 7, rm_read(cpu, &d, s), b, s);
+        } else {
+            a = rm_read_rmw(cpu, &d, s, &lin);
+            r = alu(cpu, d.reg, a, b, s);
+            rm_write_rmw(cpu, &d, lin, r, s);
+        }
+        break;
+    }
+    case 0x84: case 0x85: {
+        unsigned s = op & 1 ? sz : 1;
+        decode_modrm(cpu, &d);
+        alu(cpu, 4, rm_read(cpu, &d, s), getreg(cpu, d.reg, s), s);
+        break;
+    }
+    case 0x86: case 0x87: {
+        unsigned s = op & 1 ? sz : 1;
+        decode_modrm(cpu, &d);
+        a = rm_read_rmw(cpu, &d, s, &lin);
+        b = getreg(cpu, d.reg, s);
+        rm_write_rmw(cpu, &d, lin, b, s);
+        setreg(cpu, d.reg, a, s);
+        break;
+    }
+    case 0x88: decode_modrm(cpu, &d); rm_write(cpu, &d, getreg(cpu, d.reg, 1), 1); break;
+    case 0x89: decode_modrm(cpu, &d); rm_write(cpu, &d, getreg(cpu, d.reg, sz), sz); break;
+    case 0x8a: decode_modrm(cpu, &d); setreg(cpu, d.reg, rm_read(cpu, &d, 1), 1); break;
+    case 0x8b: decode_modrm(cpu, &d); setreg(cpu, d.reg, rm_read(cpu, &d, sz), sz); break;
+    case 0x8c: /* MOV r/m, sreg */
+        decode_modrm(cpu, &d);
+        if (d.reg > 5) {
+            ud(cpu);
+        }
+        rm_write(cpu, &d, cpu->seg[d.reg].sel, d.mem ? 2 : sz);
+        break;
+    case 0x8d: /* LEA */
+        decode_modrm(cpu, &d);
+        if (!d.mem) {
+            ud(cpu);
+        }
+        setreg(cpu, d.reg, d.eoff, sz);
+        break;
+    case 0x8e: /* MOV sreg, r/m */
+        decode_modrm(cpu, &d);
+        if (d.reg == S_CS || d.reg > 5) {
+            ud(cpu);
+        }
+        x86_seg_load(cpu, d.reg, (uint16_t)rm_read(cpu, &d, 2));
+        if (d.reg == S_SS) {
+            cpu->inhibit_irq = true;
+            cpu->pending = true;
+        }
+        break;
+    case 0x8f: { /* POP r/m */
+        decode_modrm(cpu, &d);
+        if (d.reg != 0) {
+            ud(cpu);
+        }
+        uint32_t v = peek(cpu, sz, 0);
+        if (d.mem) {
+            uint32_t off = d.base_esp ? ea_off(&d, sz) : d.eoff;
+            x86_mem_write(cpu, d.eseg, off, v, sz);
+            add_esp(cpu, sz);
+        } else {
+            add_esp(cpu, sz);
+            setreg(cpu, d.rm, v, sz);
+        }
+        break;
+    }
+    case 0x90:
+        if (d.rep == 0xf3) {
+            break;  /* PAUSE */
+        }
+        break;
+    case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
+        a = getreg(cpu, op & 7, sz);
+        setreg(cpu, op & 7, getreg(cpu, R_EAX, sz), sz);
+        setreg(cpu, R_EAX, a, sz);
+        break;
+    case 0x98: /* CBW/CWDE */
+        if (d.op32) {
+            cpu->regs[R_EAX] = sext(cpu->regs[R_EAX] & 0xffff, 2);
+        } else {
+            setreg(cpu, R_EAX, sext(cpu->regs[R_EAX] & 0xff, 1), 2);
+        }
+        break;
+    case 0x99: /* CWD/CDQ */
+        if (d.op32) {
+            cpu->regs[R_EDX] = (cpu->regs[R_EAX] & 0x80000000u) ? 0xffffffffu : 0;
+        } else {
+            setreg(cpu, R_EDX, (cpu->regs[R_EAX] & 0x8000) ? 0xffff : 0, 2);
+        }
+        break;
+    case 0x9a: { /* CALL far ptr */
+        uint32_t off = fetchv(cpu, sz);
+        uint16_t sel = fetch16(cpu);
+        x86_far_call(cpu, sel, off, d.op32, cpu->next_eip);
+        cpu->next_eip = cpu->eip;
+        return;
+    }
+    case 0x9b: x86_fpu_wait(cpu); break;
+    case 0x9c: do_pushf(cpu, &d); break;
+    case 0x9d: do_popf(cpu, &d); break;
+    case 0x9e: /* SAHF */
+        x86_set_flags(cpu, (cpu->regs[R_EAX] >> 8) & 0xff, F_CF | F_PF | F_AF | F_ZF | F_SF);
+        break;
+    case 0x9f: /* LAHF */
+        setreg(cpu, 4, (x86_get_flags(cpu) & 0xd5) | 2, 1);
+        break;
+    case 0xa0: case 0xa1: case 0xa2: case 0xa3: { /* MOV acc <-> moffs */
+        unsigned s = op & 1 ? sz : 1;
+        uint32_t off = d.a32 ? fetch32(cpu) : fetch16(cpu);
+        int sg = d.seg >= 0 ? d.seg : S_DS;
+        if (op < 0xa2) {
+            setreg(cpu, R_EAX, x86_mem_read(cpu, sg, off, s), s);
+        } else {
+            x86_mem_write(cpu, sg, off, getreg(cpu, R_EAX, s), s);
+        }
+        break;
+    }
+    case 0xa4: case 0xa6: case 0xaa: case 0xac: case 0xae:
+        string_op(cpu, &d, op, 1);
+        break;
+    case 0xa5: case 0xa7: case 0xab: case 0xad: case 0xaf:
+        string_op(cpu, &d, op, sz);
+        break;
+    case 0xa8: alu(cpu, 4, getreg(cpu, R_EAX, 1), fetch8(cpu), 1); break;
+    case 0xa9: alu(cpu, 4, getreg(cpu, R_EAX, sz), fetchv(cpu, sz), sz); break;
+    case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
+        setreg(cpu, op & 7, fetch8(cpu), 1);
+        break;
+    case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+        setreg(cpu, op & 7, fetchv(cpu, sz), sz);
+        break;
+    case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+        unsigned s = op & 1 ? sz : 1;
+        decode_modrm(cpu, &d);
+        unsigned cnt = op <= 0xc1 ? fetch8(cpu) : op <= 0xd1 ? 1 : (cpu->regs[R_ECX] & 0xff);
+        cnt &= 31;
+        a = rm_read_rmw(cpu, &d, s, &lin);
+        if (cnt == 0) {
+            break;
+        }
+        /* flags are committed by shift(); write the result first */
+        uint32_t saved_fl = x86_get_flags(cpu);
+        r = shift(cpu, d.reg, a, cnt, s);
+        uint32_t new_fl = cpu->eflags;
+        cpu->eflags = saved_fl;
+        rm_write_rmw(cpu, &d, lin, r, s);
+        cpu->eflags = new_fl;
+        break;
+    }
+    case 0xc2: { /* RET imm16 */
+        uint16_t imm = fetch16(cpu);
+        uint32_t t = peek(cpu, sz, 0);
+        jump(cpu, &d, t);
+        add_esp(cpu, sz + imm);
+        break;
+    }
+    case 0xc3: {
+        uint32_t t = peek(cpu, sz, 0);
+        jump(cpu, &d, t);
+        add_esp(cpu, sz);
+        break;
+    }
+    case 0xc4: decode_modrm(cpu, &d); load_far_ptr(cpu, &d, S_ES); break;
+    case 0xc5: decode_modrm(cpu, &d); load_far_ptr(cpu, &d, S_DS); break;
+    case 0xc6: case 0xc7: {
+        unsigned s = op & 1 ? sz : 1;
+        decode_modrm(cpu, &d);
+        if (d.reg != 0) {
+            ud(cpu);
+        }
+        rm_write(cpu, &d, fetchv(cpu, s), s);
+        break;
+    }
+    case 0xc8: { /* ENTER */
+        uint16_t size = fetch16(cpu);
+        unsigned level = fetch8(cpu) & 31;
+        bool s32 = cpu->stack32;
+        uint32_t esp = cpu->regs[R_ESP], ebp = cpu->regs[R_EBP];
+        uint32_t smask = s32 ? 0xffffffffu : 0xffff;
+        esp -= sz;
+        x86_mem_write(cpu, S_SS, esp & smask, ebp, sz);
+        uint32_t frame = esp;
+        for (unsigned i = 1; i < level; i++) {
+            ebp -= sz;
+            uint32_t v = x86_mem_read(cpu, S_SS, ebp & smask, sz);
+            esp -= sz;
+            x86_mem_write(cpu, S_SS, esp & smask, v, sz);
+        }
+        if (level > 0) {
+            esp -= sz;
+            x86_mem_write(cpu, S_SS, esp & smask, frame, sz);
+        }
+        esp -= size;
+        if (s32) {
+            x86_mem_read(cpu, S_SS, esp, 1);
+        }
+        if (d.op32) {
+            cpu->regs[R_EBP] = s32 ? frame : (cpu->regs[R_EBP] & 0xffff0000u) | (frame & 0xffff);
+        } else {
+            setreg(cpu, R_EBP, frame, 2);
+        }
+        cpu->regs[R_ESP] = s32 ? esp : (cpu->regs[R_ESP] & 0xffff0000u) | (esp & 0xffff);
+        break;
+    }
+    case 0xc9: { /* LEAVE */
+        uint32_t ebp = cpu->stack32 ? cpu->regs[R_EBP] : (cpu->regs[R_EBP] & 0xffff);
+        uint32_t v = x86_mem_read(cpu, S_SS, ebp, sz);
+        if (cpu->stack32) {
+            cpu->regs[R_ESP] = ebp + sz;
+        } else {
+            cpu->regs[R_ESP] = (cpu->regs[R_ESP] & 0xffff0000u) | ((ebp + sz) & 0xffff);
+        }
+        setreg(cpu, R_EBP, v, sz);
+        break;
+    }
+    case 0xca: case 0xcb: { /* RETF */
+        uint16_t imm = op == 0xca ? fetch16(cpu) : 0;
+        x86_far_ret(cpu, d.op32, imm);
+        cpu->next_eip = cpu->eip;
+        return;
+    }
+    case 0xcc: case 0xcd: case 0xce: { /* INT3, INT n, INTO */
+        int vec = op == 0xcc ? 3 : op == 0xcd ? fetch8(cpu) : 4;
+        if (op == 0xce && !(x86_get_flags(cpu) & F_OF)) {
+            break;
+        }
+        if (cpu->v86 && iopl(cpu) < 3 && op == 0xcd) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        x86_interrupt(cpu, vec, true, -1, cpu->next_eip);
+        return;
+    }
+    case 0xcf: /* IRET */
+        x86_iret(cpu, d.op32);
+        cpu->next_eip = cpu->eip;
+        return;
+    case 0xd4: case 0xd5: bcd(cpu, op, fetch8(cpu)); break;
+    case 0xd6: setreg(cpu, R_EAX, get_cf(cpu) ? 0xff : 0, 1); break; /* SALC */
+    case 0xd7: { /* XLAT */
+        uint32_t off = (d.a32 ? cpu->regs[R_EBX] : (cpu->regs[R_EBX] & 0xffff)) + (cpu->regs[R_EAX] & 0xff);
+        if (!d.a32) {
+            off &= 0xffff;
+        }
+        setreg(cpu, R_EAX, x86_mem_read(cpu, d.seg >= 0 ? d.seg : S_DS, off, 1), 1);
+        break;
+    }
+    case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf: {
+        decode_modrm(cpu, &d);
+        uint8_t m = (uint8_t)((d.mod << 6) | (d.reg << 3) | d.rm);
+        X86FpuMem fm = { d.eseg, d.eoff, d.op32 };
+        x86_fpu_exec(cpu, op, m, &fm);
+        break;
+    }
+    case 0xe0: case 0xe1: case 0xe2: { /* LOOPNE, LOOPE, LOOP */
+        uint32_t rel = sext(fetch8(cpu), 1);
+        uint32_t c = (d.a32 ? cpu->regs[R_ECX] : (cpu->regs[R_ECX] & 0xffff)) - 1;
+        if (d.a32) {
+            cpu->regs[R_ECX] = c;
+        } else {
+            setreg(cpu, R_ECX, c, 2);
+            c &= 0xffff;
+        }
+        bool take = c != 0;
+        if (op == 0xe0) {
+            take = take && !(x86_get_flags(cpu) & F_ZF);
+        } else if (op == 0xe1) {
+            take = take && (x86_get_flags(cpu) & F_ZF);
+        }
+        if (take) {
+            jump(cpu, &d, cpu->next_eip + rel);
+        }
+        break;
+    }
+    case 0xe3: { /* JCXZ */
+        uint32_t rel = sext(fetch8(cpu), 1);
+        uint32_t c = d.a32 ? cpu->regs[R_ECX] : (cpu->regs[R_ECX] & 0xffff);
+        if (c == 0) {
+            jump(cpu, &d, cpu->next_eip + rel);
+        }
+        break;
+    }
+    case 0xe4: case 0xe5: case 0xec: case 0xed: { /* IN */
+        unsigned s = op & 1 ? sz : 1;
+        uint16_t port = op < 0xec ? fetch8(cpu) : (uint16_t)cpu->regs[R_EDX];
+        io_check(cpu, port, s);
+        setreg(cpu, R_EAX, io_in(cpu, port, s), s);
+        break;
+    }
+    case 0xe6: case 0xe7: case 0xee: case 0xef: { /* OUT */
+        unsigned s = op & 1 ? sz : 1;
+        uint16_t port = op < 0xee ? fetch8(cpu) : (uint16_t)cpu->regs[R_EDX];
+        io_check(cpu, port, s);
+        cpu->eip = cpu->next_eip;
+        io_out(cpu, port, getreg(cpu, R_EAX, s), s);
+        return;
+    }
+    case 0xe8: { /* CALL rel */
+        uint32_t rel = fetchv(cpu, sz);
+        uint32_t ret = cpu->next_eip;
+        uint32_t t = ret + rel;
+        if (!d.op32) {
+            t &= 0xffff;
+        }
+        if (t > cpu->seg[S_CS].limit && cpu->pe && !cpu->v86) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        push(cpu, ret, sz);
+        cpu->next_eip = t;
+        break;
+    }
+    case 0xe9: {
+        uint32_t rel = fetchv(cpu, sz);
+        jump(cpu, &d, cpu->next_eip + rel);
+        break;
+    }
+    case 0xea: { /* JMP far ptr */
+        uint32_t off = fetchv(cpu, sz);
+        uint16_t sel = fetch16(cpu);
+        x86_far_jmp(cpu, sel, off, cpu->next_eip);
+        cpu->next_eip = cpu->eip;
+        return;
+    }
+    case 0xeb: {
+        uint32_t rel = sext(fetch8(cpu), 1);
+        jump(cpu, &d, cpu->next_eip + rel);
+        break;
+    }
+    case 0xf1: /* INT1 / ICEBP: a #DB trap without the gate DPL check */
+        x86_interrupt(cpu, EXC_DB, false, -1, cpu->next_eip);
+        return;
+    case 0xf4: /* HLT */
+        need_cpl0(cpu);
+        if (cpu->v86) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        cpu->halted = true;
+        cpu->pending = true;
+        break;
+    case 0xf5: x86_set_flags(cpu, x86_get_flags(cpu) ^ F_CF, F_CF); break;
+    case 0xf6: case 0xf7: {
+        unsigned s = op & 1 ? sz : 1;
+        decode_modrm(cpu, &d);
+        switch (d.reg) {
+        case 0: case 1:
+            b = fetchv(cpu, s);
+            alu(cpu, 4, rm_read(cpu, &d, s), b, s);
+            break;
+        case 2:
+            lock_check(cpu, &d, true);
+            a = rm_read_rmw(cpu, &d, s, &lin);
+            rm_write_rmw(cpu, &d, lin, ~a, s);
+            break;
+        case 3:
+            lock_check(cpu, &d, true);
+            a = rm_read_rmw(cpu, &d, s, &lin);
+            r = alu(cpu, 5, 0, a, s);
+            rm_write_rmw(cpu, &d, lin, r, s);
+            break;
+        default:
+            lock_check(cpu, &d, false);
+            muldiv(cpu, d.reg, rm_read(cpu, &d, s), s);
+            break;
+        }
+        break;
+    }
+    case 0xf8: x86_set_flags(cpu, 0, F_CF); break;
+    case 0xf9: x86_set_flags(cpu, F_CF, F_CF); break;
+    case 0xfa: do_cli_sti(cpu, false); break;
+    case 0xfb: do_cli_sti(cpu, true); break;
+    case 0xfc: cpu->eflags &= ~F_DF; break;
+    case 0xfd: cpu->eflags |= F_DF; break;
+    case 0xfe: case 0xff: {
+        unsigned s = op & 1 ? sz : 1;
+        decode_modrm(cpu, &d);
+        switch (d.reg) {
+        case 0: case 1:
+            lock_check(cpu, &d, true);
+            a = rm_read_rmw(cpu, &d, s, &lin);
+            r = inc_dec(cpu, a, d.reg == 1, s);
+            rm_write_rmw(cpu, &d, lin, r, s);
+            break;
+        case 2: { /* CALL near r/m */
+            if (op == 0xfe) ud(cpu);
+            lock_check(cpu, &d, false);
+            uint32_t t = rm_read(cpu, &d, sz);
+            if (!d.op32) {
+                t &= 0xffff;
+            }
+            if (t > cpu->seg[S_CS].limit && cpu->pe && !cpu->v86) {
+                x86_raise(cpu, EXC_GP, 0);
+            }
+            push(cpu, cpu->next_eip, sz);
+            cpu->next_eip = t;
+            break;
+        }
+        case 3: case 5: { /* CALL/JMP far m16:16/32 */
+            if (op == 0xfe || !d.mem) ud(cpu);
+            lock_check(cpu, &d, false);
+            uint32_t off = x86_mem_read(cpu, d.eseg, d.eoff, sz);
+            uint16_t sel = (uint16_t)x86_mem_read(cpu, d.eseg, ea_off(&d, sz), 2);
+            if (d.reg == 3) {
+                x86_far_call(cpu, sel, off, d.op32, cpu->next_eip);
+            } else {
+                x86_far_jmp(cpu, sel, off, cpu->next_eip);
+            }
+            cpu->next_eip = cpu->eip;
+            return;
+        }
+        case 4: /* JMP near r/m */
+            if (op == 0xfe) ud(cpu);
+            lock_check(cpu, &d, false);
+            jump(cpu, &d, rm_read(cpu, &d, sz));
+            break;
+        case 6: /* PUSH r/m */
+            if (op == 0xfe) ud(cpu);
+            lock_check(cpu, &d, false);
+            push(cpu, rm_read(cpu, &d, sz), sz);
+            break;
+        default:
+            ud(cpu);
+        }
+        break;
+    }
+    default: /* 0x64-0x67 etc. handled as prefixes; 0xd6-like holes */
+        ud(cpu);
+    }
+    cpu->eip = cpu->next_eip;
+}

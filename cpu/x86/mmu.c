@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Paging (2-level with PSE 4 MiB pages, PAE with 2 MiB pages and NX, PGE,
+ * WP, accessed/dirty write-back; Intel SDM vol. 3A ch. 4) and the software
+ * TLB that caches host page pointers from bus->page_ptr.
+ *
+ * A TLB entry holds separate read/write/execute tags: a write tag is only
+ * set after a walk for a write (so the dirty bit is already set), an execute
+ * tag only when the page is not NX. Pages without a host pointer (MMIO, ROM
+ * on the write side) carry tag|2 and are reached through mem_read/mem_write.
+ * PAE PDPTEs are read at walk time rather than cached at CR3 load.
+ */
+#include "cpu/x86/cpu-internal.h"
+
+uint64_t x86_phys_read(X86Cpu *cpu, uint64_t paddr, unsigned size)
+{
+    paddr &= cpu->a20_mask;
+    uint8_t *p = cpu->bus.page_ptr(cpu->bus.opaque, paddr & ~0xfffull, false);
+    if (p && (paddr & 0xfff) + size <= 4096) {
+        if (size == 8) {
+            uint64_t v;
+            memcpy(&v, p + (paddr & 0xfff), 8);
+            return v;
+        }
+        return ldn(p + (paddr & 0xfff), size);
+    }
+    return cpu->bus.mem_read(cpu->bus.opaque, paddr, size);
+}
+
+void x86_phys_write(X86Cpu *cpu, uint64_t paddr, uint64_t val, unsigned size)
+{
+    paddr &= cpu->a20_mask;
+    uint8_t *p = cpu->bus.page_ptr(cpu->bus.opaque, paddr & ~0xfffull, true);
+    if (p && (paddr & 0xfff) + size <= 4096) {
+        if (size == 8) {
+            memcpy(p + (paddr & 0xfff), &val, 8);
+        } else {
+            stn(p + (paddr & 0xfff), (uint32_t)val, size);
+        }
+        return;
+    }
+    cpu->bus.mem_write(cpu->bus.opaque, paddr, val, size);
+}
+
+void x86_tlb_flush(X86Cpu *cpu, bool global)
+{
+    for (int m = 0; m < 2; m++) {
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            X86TlbEntry *e = &cpu->tlb[m][i];
+            if (global || !e->global) {
+                e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+                e->global = false;
+            }
+        }
+    }
+    if (global) {
+        cpu->tlb_has_large = false;
+    }
+    cpu->fetch_page = TLB_INVALID;
+}
+
+void x86_tlb_flush_page(X86Cpu *cpu, uint32_t lin)
+{
+    if (cpu->tlb_has_large) {
+        /* the 4 KiB entries of a large page are spread over the TLB */
+        x86_tlb_flush(cpu, true);
+        return;
+    }
+    for (int m = 0; m < 2; m++) {
+        X86TlbEntry *e = &cpu->tlb[m][(lin >> 12) & (TLB_SIZE - 1)];
+        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+        e->global = false;
+    }
+    cpu->fetch_page = TLB_INVALID;
+}
+
+typedef struct Walk {
+    uint64_t paddr;
+    bool global, nx, large;
+} Walk;
+
+static _Noreturn void page_fault(X86Cpu *cpu, uint32_t lin, uint32_t err)
+{
+    cpu->cr2 = lin;
+    x86_raise(cpu, EXC_PF, (int)err);
+}
+
+/* Walk the page tables for lin; on a violation return false with *err set
+ * (the #PF error code). Sets A/D bits when the access is allowed. */
+static bool walk(X86Cpu *cpu, uint32_t lin, int acc, Walk *w, uint32_t *err)
+{
+    int type = acc & 3;
+    bool user = !(acc & ACC_SUPER) && cpu->cpl == 3;
+    bool write = type == ACC_W;
+    bool nxe = (cpu->efer & EFER_NXE) && (cpu->cr4 & CR4_PAE);
+    uint32_t ecode = (write ? 2u : 0u) | (user ? 4u : 0u) | ((type == ACC_X && nxe) ? 16u : 0u);
+    bool rw, us, nx = false, global, large = false;
+    uint64_t paddr;
+
+    if (cpu->cr4 & CR4_PAE) {
+        const uint64_t amask = 0x000ffffffffff000ull;
+        uint64_t pdpte_a = (cpu->cr3 & ~0x1fu) + ((lin >> 30) << 3);
+        uint64_t pdpte = x86_phys_read(cpu, pdpte_a, 8);
+        if (!(pdpte & 1)) {
+            *err = ecode;
+            return false;
+        }
+        uint64_t pde_a = (pdpte & amask) + (((lin >> 21) & 0x1ff) << 3);
+        uint64_t pde = x86_phys_read(cpu, pde_a, 8);
+        if (!(pde & 1)) {
+            *err = ecode;
+            return false;
+        }
+        if (!nxe && (pde >> 63)) {
+            *err = ecode | 1 | 8;
+            return false;
+        }
+        rw = pde & 2;
+        us = pde & 4;
+        nx = nxe && (pde >> 63);
+        if (pde & 0x80) {
+            large = true;
+            global = (pde & 0x100) && (cpu->cr4 & CR4_PGE);
+            paddr = (pde & 0x000fffffffe00000ull) | (lin & 0x1fffff);
+            if (!(pde & 0x20) || (write && !(pde & 0x40))) {
+                goto check_then_set_pde;
+            }
+        } else {
+            uint64_t pte_a = (pde & amask) + (((lin >> 12) & 0x1ff) << 3);
+            uint64_t pte = x86_phys_read(cpu, pte_a, 8);
+            if (!(pte & 1)) {
+                *err = ecode;
+                return false;
+            }
+            if (!nxe && (pte >> 63)) {
+                *err = ecode | 1 | 8;
+                return false;
+            }
+            rw = rw && (pte & 2);
+            us = us && (pte & 4);
+            nx = nx || (nxe && (pte >> 63));
+            global = (pte & 0x100) && (cpu->cr4 & CR4_PGE);
+            paddr = (pte & amask) | (lin & 0xfff);
+            if (user && !us) goto prot;
+            if (write && !rw && (user || (cpu->cr0 & CR0_WP))) goto prot;
+            if (type == ACC_X && nx) goto prot;
+            if (!(pde & 0x20)) {
+                x86_phys_write(cpu, pde_a, (uint32_t)pde | 0x20, 4);
+            }
+            if (!(pte & 0x20) || (write && !(pte & 0x40))) {
+                x86_phys_write(cpu, pte_a, (uint32_t)pte | 0x20 | (write ? 0x40 : 0), 4);
+            }
+        }
+        goto done;
+check_then_set_pde:
+        if (user && !us) goto prot;
+        if (write && !rw && (user || (cpu->cr0 & CR0_WP))) goto prot;
+        if (type == ACC_X && nx) goto prot;
+        x86_phys_write(cpu, pde_a, (uint32_t)pde | 0x20 | (write ? 0x40 : 0), 4);
+        goto done;
+    } else {
+        uint64_t pde_a = (cpu->cr3 & ~0xfffu) + ((lin >> 22) << 2);
+        uint32_t pde = (uint32_t)x86_phys_read(cpu, pde_a, 4);
+        if (!(pde & 1)) {
+            *err = ecode;
+            return false;
+        }
+        rw = pde & 2;
+        us = pde & 4;
+        if ((pde & 0x80) && (cpu->cr4 & CR4_PSE)) {
+            large = true;
+            global = (pde & 0x100) && (cpu->cr4 & CR4_PGE);
+            paddr = (pde & 0xffc00000u) | (lin & 0x3fffff);
+            if (user && !us) goto prot;
+            if (write && !rw && (user || (cpu->cr0 & CR0_WP))) goto prot;
+            if (!(pde & 0x20) || (write && !(pde & 0x40))) {
+                x86_phys_write(cpu, pde_a, pde | 0x20 | (write ? 0x40 : 0), 4);
+            }
+        } else {
+            uint64_t pte_a = (pde & 0xfffff000u) + (((lin >> 12) & 0x3ff) << 2);
+            uint32_t pte = (uint32_t)x86_phys_read(cpu, pte_a, 4);
+            if (!(pte & 1)) {
+                *err = ecode;
+                return false;
+            }
+            rw = rw && (pte & 2);
+            us = us && (pte & 4);
+            global = (pte & 0x100) && (cpu->cr4 & CR4_PGE);
+            paddr = (pte & 0xfffff000u) | (lin & 0xfff);
+            if (user && !us) goto prot;
+            if (write && !rw && (user || (cpu->cr0 & CR0_WP))) goto prot;
+            if (!(pde & 0x20)) {
+                x86_phys_write(cpu, pde_a, pde | 0x20, 4);
+            }
+            if (!(pte & 0x20) || (write && !(pte & 0x40))) {
+                x86_phys_write(cpu, pte_a, pte | 0x20 | (write ? 0x40 : 0), 4);
+            }
+        }
+    }
+done:
+    w->paddr = paddr & cpu->a20_mask;
+    w->global = global;
+    w->nx = nx;
+    w->large = large;
+    (void)rw;
+    return true;
+prot:
+    *err = ecode | 1;
+    return false;
+}
+
+bool x86_translate(X86Cpu *cpu, uint32_t lin, int acc, uint64_t *paddr, bool fault)
+{
+    if (!(cpu->cr0 & CR0_PG)) {
+        *paddr = lin & cpu->a20_mask;
+        return true;
+    }
+    Walk w;
+    uint32_t err;
+    if (!walk(cpu, lin, acc, &w, &err)) {
+        if (fault) {
+            page_fault(cpu, lin, err);
+        }
+        return false;
+    }
+    *paddr = w.paddr;
+    return true;
+}
+
+/* Fill the TLB entry for lin and access type (faulting as the access
+ * would); returns the entry. */
+static X86TlbEntry *tlb_fill(X86Cpu *cpu, uint32_t lin, int acc)
+{
+    int mode = (acc & ACC_SUPER) ? 0 : cpu->tlb_mode;
+    int type = acc & 3;
+    X86TlbEntry *e = &cpu->tlb[mode][(lin >> 12) & (TLB_SIZE - 1)];
+    uint32_t page = lin & ~0xfffu;
+    Walk w = { .paddr = lin & cpu->a20_mask };
+
+    if (cpu->cr0 & CR0_PG) {
+        uint32_t err;
+        /* a walk from a supervisor-forced access must judge as CPL 0 */
+        if (!walk(cpu, lin, mode == 0 ? (acc | ACC_SUPER) : acc, &w, &err)) {
+            page_fault(cpu, lin, err);
+        }
+    }
+    uint64_t ppage = w.paddr & ~0xfffull;
+    bool same = ((e->tag_r & ~3u) == page && !(e->tag_r & 1)) ||
+                ((e->tag_w & ~3u) == page && !(e->tag_w & 1)) ||
+                ((e->tag_x & ~3u) == page && !(e->tag_x & 1));
+    if (!same || e->phys != ppage) {
+        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+    }
+    e->phys = ppage;
+    e->global = w.global;
+    if (w.large) {
+        cpu->tlb_has_large = true;
+    }
+    uint8_t *rp = cpu->bus.page_ptr(cpu->bus.opaque, ppage, false);
+    e->host = rp;
+    e->tag_r = rp ? page : (page | 2);
+    if (!w.nx) {
+        e->tag_x = e->tag_r;
+    }
+    if (type == ACC_W) {
+        uint8_t *wp = cpu->bus.page_ptr(cpu->bus.opaque, ppage, true);
+        if (wp && wp == rp) {
+            e->tag_w = page;
+        } else {
+            e->tag_w = page | 2;
+        }
+    }
+    return e;
+}
+
+static inline uint32_t tag_of(const X86TlbEntry *e, int type)
+{
+    return type == ACC_W ? e->tag_w : type == ACC_X ? e->tag_x : e->tag_r;
+}
+
+static X86TlbEntry *tlb_lookup(X86Cpu *cpu, uint32_t lin, int acc)
+{
+    int mode = (acc & ACC_SUPER) ? 0 : cpu->tlb_mode;
+    X86TlbEntry *e = &cpu->tlb[mode][(lin >> 12) & (TLB_SIZE - 1)];
+    uint32_t tag = tag_of(e, acc & 3);
+    if ((tag & 1) || (tag & ~3u) != (lin & ~0xfffu)) {
+        e = tlb_fill(cpu, lin, acc);
+    }
+    return e;
+}
+
+uint32_t x86_slow_read(X86Cpu *cpu, uint32_t lin, unsigned size, int acc)
+{
+    if ((lin & 0xfff) + size > 4096) {
+        uint32_t v = 0;
+        for (unsigned i = 0; i < size; i++) {
+            v |= x86_slow_read(cpu, lin + i, 1, acc) << (8 * i);
+        }
+        return v;
+    }
+    X86TlbEntry *e = tlb_lookup(cpu, lin, acc);
+    if (tag_of(e, acc & 3) & 2) {
+        return (uint32_t)cpu->bus.mem_read(cpu->bus.opaque, e->phys | (lin & 0xfff), size);
+    }
+    return ldn(e->host + (lin & 0xfff), size);
+}
+
+void x86_slow_write(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size, int acc)
+{
+    if ((lin & 0xfff) + size > 4096) {
+        /* both pages must be writable before any byte lands */
+        tlb_lookup(cpu, lin, acc);
+        tlb_lookup(cpu, (lin & ~0xfffu) + 4096, acc);
+        for (unsigned i = 0; i < size; i++) {
+            x86_slow_write(cpu, lin + i, (val >> (8 * i)) & 0xff, 1, acc);
+        }
+        return;
+    }
+    X86TlbEntry *e = tlb_lookup(cpu, lin, acc);
+    if (e->tag_w & 2) {
+        cpu->bus.mem_write(cpu->bus.opaque, e->phys | (lin & 0xfff), val, size);
+        return;
+    }
+    stn(e->host + (lin & 0xfff), val, size);
+}
+
+uint8_t *x86_fetch_ptr(X86Cpu *cpu, uint32_t lin)
+{
+    X86TlbEntry *e = tlb_lookup(cpu, lin, ACC_X);
+    return (e->tag_x & 2) ? NULL : e->host;
+}
+
+uint8_t x86_fetch_slow(X86Cpu *cpu, uint32_t lin)
+{
+    X86TlbEntry *e = tlb_lookup(cpu, lin, ACC_X);
+    if (e->tag_x & 2) {
+        return (uint8_t)cpu->bus.mem_read(cpu->bus.opaque, e->phys | (lin & 0xfff), 1);
+    }
+    cpu->fetch_page = lin & ~0xfffu;
+    cpu->fetch_host = e->host;
+    return e->host[lin & 0xfff];
+}
