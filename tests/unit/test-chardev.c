@@ -673,6 +673,44 @@ static void test_socket_telnet(void)
     fe_clear(&fe);
 }
 
+static void test_socket_tcp_options(void)
+{
+    /* to=: the first free port of a range */
+    chr_new_ok("socket,id=r0,port=0,server=on,wait=off");
+    g_autofree char *fn = info_of("r0");
+    int port = atoi(fn + strlen("disconnected:tcp:127.0.0.1:"));
+    g_autofree char *spec = g_strdup_printf("socket,id=r1,port=%d,to=%d,server=on,wait=off",
+                                            port, port + 20);
+    GError *err = NULL;
+    BpChardev *r1 = chr_new(spec, &err);
+    if (!r1) {
+        /* all 20 taken by others: say so, but that is not our bug */
+        g_assert_nonnull(strstr(err->message, "Address already in use"));
+        g_clear_error(&err);
+    } else {
+        g_autofree char *fn1 = info_of("r1");
+        int port1 = atoi(fn1 + strlen("disconnected:tcp:127.0.0.1:"));
+        g_assert_cmpint(port1, >, port);
+        g_assert_cmpint(port1, <=, port + 20);
+        chr_remove_ok("r1");
+    }
+    chr_remove_ok("r0");
+
+    /* ipv6=on with no host: the IPv6 loopback */
+    BpChardev *v6 = chr_new("socket,id=v6,port=0,server=on,wait=off,ipv6=on", &err);
+    if (!v6) {
+        g_test_message("no IPv6 loopback here: %s", err->message);
+        g_clear_error(&err);
+    } else {
+        g_autofree char *fn6 = info_of("v6");
+        g_assert_true(g_str_has_prefix(fn6, "disconnected:tcp:[::1]:"));
+        chr_remove_ok("v6");
+    }
+    expect_error("socket,id=c0,port=1,ipv4=on,ipv6=on", "ipv4=on and ipv6=on together");
+    expect_error("socket,id=c0,path=/x,telnet=on", "not a unix socket");
+    expect_error("socket,id=c0,port=1,wait=on", "wait= applies to a server");
+}
+
 static int listen_unix(const char *path)
 {
     struct sockaddr_un un = { .sun_family = AF_UNIX };
@@ -1057,6 +1095,7 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/socket/unix-server", test_socket_unix_server);
     g_test_add_func("/chardev/socket/tcp-server", test_socket_tcp_server);
     g_test_add_func("/chardev/socket/telnet", test_socket_telnet);
+    g_test_add_func("/chardev/socket/tcp-options", test_socket_tcp_options);
     g_test_add_func("/chardev/socket/client-reconnect", test_socket_client_reconnect);
     g_test_add_func("/chardev/socket/wait", test_socket_wait);
     g_test_add_func("/chardev/flow-control", test_flow_control);
