@@ -684,17 +684,32 @@ static bool assemble_wire(const BpOpts *o, GError **errp)
     return bp_device_connect_gpio_out(src, fname, fn, target, errp);
 }
 
-/* A machine device: properties minus the assembly's own keys; no_user
- * types allowed. */
-static bool assemble_builtin_device(const BpOpts *o, const char *why, GError **errp)
+/* A device group: the machine's (no_user types allowed, the keys
+ * "builtin" and "default" are the assembly's) or the user's. */
+static bool assemble_device(const BpOpts *o, bool builtin, const char *why, GError **errp)
 {
     const char *driver = bp_opts_get(o, "driver");
     const char *busname = bp_opts_get(o, "bus");
+    const BpType *t;
     BpBus *bus = NULL;
     BpDevice *dev;
 
-    if (!bp_type_lookup_for(driver, why, errp)) {
+    t = bp_type_lookup_for(driver, why, errp);
+    if (!t) {
         return false;
+    }
+    if (!builtin && bp_type_desc(t)->no_user) {
+        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                    "device '%s' is created by machines only", driver);
+        return false;
+    }
+    if (busname) {
+        bus = bp_bus_find(busname);
+        if (!bus) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND,
+                        "no bus '%s' (see info qtree)", busname);
+            return false;
+        }
     }
     dev = bp_device_create(driver, o->id, errp);
     if (!dev) {
@@ -703,18 +718,11 @@ static bool assemble_builtin_device(const BpOpts *o, const char *why, GError **e
     for (guint k = 0; k < o->keys->len; k++) {
         const char *key = o->keys->pdata[k];
 
-        if (!strcmp(key, "driver") || !strcmp(key, "bus") || !strcmp(key, "builtin") ||
-            !strcmp(key, "default")) {
+        if (!strcmp(key, "driver") || !strcmp(key, "bus") ||
+            (builtin && (!strcmp(key, "builtin") || !strcmp(key, "default")))) {
             continue;
         }
         if (!bp_device_set_prop(dev, key, o->values->pdata[k], errp)) {
-            goto fail;
-        }
-    }
-    if (busname) {
-        bus = bp_bus_find(busname);
-        if (!bus) {
-            g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND, "bus '%s' not found", busname);
             goto fail;
         }
     }
@@ -725,24 +733,6 @@ static bool assemble_builtin_device(const BpOpts *o, const char *why, GError **e
 fail:
     bp_device_destroy(dev);
     return false;
-}
-
-static bool assemble_user_device(const BpOpts *o, GError **errp)
-{
-    const BpType *t = bp_type_lookup_for(bp_opts_get(o, "driver"), "-device", errp);
-    BpDevice *dev;
-
-    if (!t) {
-        return false;
-    }
-    if (bp_type_desc(t)->no_user) {
-        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                    "device '%s' is part of a machine and cannot be added by the user",
-                    bp_type_name(t));
-        return false;
-    }
-    dev = bp_device_new_from_opts_for(o, "-device", errp);
-    return dev != NULL;
 }
 
 static bool assemble_ram(const BpOpts *memory, GError **errp)
@@ -759,6 +749,7 @@ static bool assemble_ram(const BpOpts *memory, GError **errp)
     }
     bp_mr_add_subregion(bp_as_root(bp_address_space(BP_AS_MEMORY)), 0, ram, 0);
     bp_machine_set_region("ram", ram);
+    bp_machine_set_ram_size(size);
     return true;
 }
 
@@ -841,12 +832,12 @@ static bool assemble_group(const BpOpts *o, Phase phase, const char *why, GError
         return true;
     case PHASE_BUILTIN:
         if (is_group(o, "device") && opts_flag(o, "builtin")) {
-            return assemble_builtin_device(o, why, errp);
+            return assemble_device(o, true, why, errp);
         }
         return true;
     case PHASE_USER:
         if (is_group(o, "device") && !opts_flag(o, "builtin")) {
-            return assemble_user_device(o, errp);
+            return assemble_device(o, false, "-device", errp);
         }
         return true;
     case PHASE_WIRES:

@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The command line: option groups produced in-process by
+ * bp_cmdline_parse, and the built binary's behaviour (exit status, the
+ * one-line errors, -version, -writeconfig round trip with `info qtree`).
+ */
+#include "config.h"
+
+#include <string.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include <backplane/error.h>
+#include "core/cmdline.h"
+#include "core/machine.h"
+
+typedef struct Run {
+    int status;
+    char *out;
+    char *err;
+} Run;
+
+static void run_free(Run *r)
+{
+    g_free(r->out);
+    g_free(r->err);
+    g_free(r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Run, run_free)
+
+/* Runs the binary with `args` (NULL-terminated), feeding `input`. */
+static Run *run_bp(const char *input, const char *first, ...)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GSubprocess) p = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *build = g_getenv("BP_BUILD_DIR");
+    Run *r = g_new0(Run, 1);
+    va_list ap;
+
+    g_ptr_array_add(argv, g_strdup("timeout"));
+    g_ptr_array_add(argv, g_strdup("30"));
+    g_ptr_array_add(argv, g_build_filename(build ? build : ".", "backplane", NULL));
+    va_start(ap, first);
+    for (const char *a = first; a; a = va_arg(ap, const char *)) {
+        g_ptr_array_add(argv, g_strdup(a));
+    }
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+    p = g_subprocess_newv((const char *const *)argv->pdata,
+                          G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                          G_SUBPROCESS_FLAGS_STDERR_PIPE, &err);
+    g_assert_no_error(err);
+    g_subprocess_communicate_utf8(p, input ? input : "", NULL, &r->out, &r->err, &err);
+    g_assert_no_error(err);
+    g_assert_true(g_subprocess_get_if_exited(p));
+    r->status = g_subprocess_get_exit_status(p);
+    return r;
+}
+
+/* Exit status 1, nothing on stdout, exactly one line on stderr that
+ * starts with `prefix`. */
+static void assert_fails(Run *r, const char *prefix)
+{
+    if (r->status != 1 || !g_str_has_prefix(r->err, prefix)) {
+        g_test_message("status %d, stderr: %s", r->status, r->err);
+    }
+    g_assert_cmpint(r->status, ==, 1);
+    g_assert_true(g_str_has_prefix(r->err, prefix));
+    g_assert_nonnull(strchr(r->err, '\n'));
+    g_assert_cmpstr(strchr(r->err, '\n'), ==, "\n");
+    g_assert_cmpstr(r->out, ==, "");
+}
+
+static void assert_fails_exactly(Run *r, const char *line)
+{
+    g_autofree char *want = g_strconcat(line, "\n", NULL);
+
+    g_assert_cmpint(r->status, ==, 1);
+    g_assert_cmpstr(r->err, ==, want);
+}
+
+/* In-process parsing */
+
+static BpCmdline *parse(const char *first, ...)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) err = NULL;
+    BpCmdline *cl = bp_cmdline_new();
+    va_list ap;
+
+    g_ptr_array_add(argv, (char *)"backplane");
+    va_start(ap, first);
+    for (const char *a = first; a; a = va_arg(ap, const char *)) {
+        g_ptr_array_add(argv, (char *)a);
+    }
+    va_end(ap);
+    g_assert_true(bp_cmdline_parse(cl, argv->len, (char **)argv->pdata, &err));
+    g_assert_no_error(err);
+    return cl;
+}
+
+static char *config_text(BpCmdline *cl)
+{
+    char *s = bp_config_to_string(cl->config);
+    char *body = g_strdup(strchr(s, '\n') + 2);   /* after the header comment */
+
+    g_free(s);
+    return body;
+}
+
+static void test_parse_groups(void)
+{
+    BpCmdline *cl = parse("-M", "none,accel=qtest", "-m", "512", "-chardev",
+                          "ringbuf,id=c0,size=64", "-device", "isa-debugcon,chardev=c0,id=d",
+                          "-nodefaults", "-S", "-cpu", "486", "-smp", "1", NULL);
+    g_autofree char *text = config_text(cl);
+
+    g_assert_cmpstr(text, ==,
+                    "[machine]\n  type = \"none\"\n  accel = \"qtest\"\n\n"
+                    "[memory]\n  size = \"512\"\n\n"
+                    "[chardev \"c0\"]\n  backend = \"ringbuf\"\n  size = \"64\"\n\n"
+                    "[device \"d\"]\n  driver = \"isa-debugcon\"\n  chardev = \"c0\"\n\n"
+                    "[machine]\n  nodefaults = \"on\"\n\n"
+                    "[machine]\n  cpu = \"486\"\n\n"
+                    "[smp-opts]\n  cpus = \"1\"\n\n");
+    g_assert_true(cl->start_paused);
+    bp_cmdline_free(cl);
+}
+
+static void test_parse_legacy(void)
+{
+    BpCmdline *cl = parse("-serial", "mon:stdio", "-serial", "none", "-serial", "file:/tmp/x",
+                          "-qmp", "unix:/tmp/q.sock,server,nowait", "-monitor", "null",
+                          "-debugcon", "chardev:c9", "-qtest", "unix:/tmp/t.sock",
+                          "-qtest-log", "/dev/null", NULL);
+    g_autofree char *text = config_text(cl);
+
+    g_assert_cmpstr(text, ==,
+                    "[chardev \"serial0\"]\n  backend = \"stdio\"\n  mux = \"on\"\n\n"
+                    "[mon \"serial0\"]\n  mode = \"readline\"\n  chardev = \"serial0\"\n\n"
+                    "[serial]\n  chardev = \"serial0\"\n\n"
+                    "[serial]\n\n"
+                    "[chardev \"serial2\"]\n  backend = \"file\"\n  path = \"/tmp/x\"\n\n"
+                    "[serial]\n  chardev = \"serial2\"\n\n"
+                    "[chardev \"compat_monitor0\"]\n  backend = \"socket\"\n"
+                    "  path = \"/tmp/q.sock\"\n  server = \"on\"\n  wait = \"off\"\n\n"
+                    "[mon \"compat_monitor0\"]\n  mode = \"control\"\n"
+                    "  chardev = \"compat_monitor0\"\n\n"
+                    "[chardev \"compat_monitor1\"]\n  backend = \"null\"\n\n"
+                    "[mon \"compat_monitor1\"]\n  mode = \"readline\"\n"
+                    "  chardev = \"compat_monitor1\"\n\n"
+                    "[device]\n  driver = \"isa-debugcon\"\n  chardev = \"c9\"\n\n"
+                    "[chardev \"qtest\"]\n  backend = \"socket\"\n  path = \"/tmp/t.sock\"\n\n"
+                    "[qtest]\n  chardev = \"qtest\"\n  log = \"/dev/null\"\n\n");
+    bp_cmdline_free(cl);
+}
+
+static void test_parse_run_options(void)
+{
+    BpCmdline *cl = parse("-L", "/a", "--L", "/b", "-d", "guest_errors,unimp", "-D", "/tmp/l",
+                          "-trace", "isa-*", "-trace", "enable=s0", "-no-reboot",
+                          "-no-shutdown", "-display", "none", "-writeconfig", "-",
+                          "-device", "isa-serial,help", "-device", "help", NULL);
+
+    g_assert_cmpuint(cl->dirs->len, ==, 2);
+    g_assert_cmpstr(cl->dirs->pdata[1], ==, "/b");
+    g_assert_cmpstr(cl->log_mask, ==, "guest_errors,unimp");
+    g_assert_cmpstr(cl->log_file, ==, "/tmp/l");
+    g_assert_cmpuint(cl->traces->len, ==, 2);
+    g_assert_cmpstr(cl->traces->pdata[1], ==, "s0");
+    g_assert_true(cl->no_reboot && cl->no_shutdown);
+    g_assert_cmpstr(cl->writeconfig, ==, "-");
+    /* The first help request wins. */
+    g_assert_cmpint(cl->help, ==, BP_HELP_DEVICE);
+    g_assert_cmpstr(cl->help_arg, ==, "isa-serial");
+    g_assert_cmpuint(cl->config->groups->len, ==, 0);
+    bp_cmdline_free(cl);
+}
+
+static void test_parse_readconfig_position(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("bp-cmdline-XXXXXX", &err);
+    g_autofree char *path = g_build_filename(dir, "a.ini", NULL);
+    BpCmdline *cl;
+    BpOpts *o;
+
+    g_assert_true(g_file_set_contents(path, "[device \"mid\"]\n  driver = \"x\"\n", -1, &err));
+    cl = parse("-device", "a,id=first", "-readconfig", path, "-device", "b,id=last", NULL);
+    g_assert_cmpuint(cl->config->groups->len, ==, 3);
+    o = cl->config->groups->pdata[1];
+    g_assert_cmpstr(o->id, ==, "mid");
+    g_assert_cmpstr(((BpOpts *)cl->config->groups->pdata[0])->origin, ==,
+                    "-device a,id=first");
+    bp_cmdline_free(cl);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+static void test_ram_size(void)
+{
+    static const struct { const char *text; uint64_t bytes; } ok[] = {
+        { "512", 512ull << 20 }, { "64M", 64ull << 20 }, { "1G", 1ull << 30 },
+        { "4096K", 4ull << 20 }, { "2g", 2ull << 30 }, { "1T", 1ull << 40 },
+        { "1MB", 1ull << 20 }, { "8192B", 8192 },
+    };
+    static const char *const bad[] = { "", "0", "12x", "-1", "1.5G", "2T", "100B", "M" };
+    uint64_t v;
+
+    for (guint i = 0; i < G_N_ELEMENTS(ok); i++) {
+        g_assert_true(bp_machine_parse_ram_size(ok[i].text, &v, NULL));
+        g_assert_cmpuint(v, ==, ok[i].bytes);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) err = NULL;
+
+        g_assert_false(bp_machine_parse_ram_size(bad[i], &v, &err));
+        g_assert_error(err, BP_ERROR, BP_ERROR_INVALID);
+    }
+}
+
+/* The binary */
+
+static void test_bin_unknown_option(void)
+{
+    g_autoptr(Run) r = run_bp(NULL, "-foo", NULL);
+    g_autoptr(Run) r2 = run_bp(NULL, "-M", "none", "--bogus-thing", "x", NULL);
+    g_autoptr(Run) r3 = run_bp(NULL, "stray", NULL);
+
+    assert_fails_exactly(r, "backplane: -foo: invalid option (see -help)");
+    assert_fails_exactly(r2, "backplane: --bogus-thing: invalid option (see -help)");
+    assert_fails(r3, "backplane: stray: unexpected argument");
+}
+
+static void test_bin_bad_values(void)
+{
+    static const struct { const char *opt, *arg, *msg; } cases[] = {
+        { "-m", "12x", "backplane: -m 12x: invalid memory size '12x'" },
+        { "-m", "size=1G,slots=2", "backplane: -m size=1G,slots=2: invalid parameter 'slots'" },
+        { "-smp", "2", "backplane: -smp 2: only one CPU is supported for now" },
+        { "-display", "sdl", "backplane: -display sdl: display 'sdl' is not available" },
+        { "-display", "bogus", "backplane: -display bogus: invalid display type 'bogus'" },
+        { "-M", "nosuch", "backplane: -M nosuch: unsupported machine type 'nosuch' "
+                          "(use -M help)" },
+        { "-M", "none,foo=1", "backplane: -M none,foo=1: invalid parameter 'foo' for "
+                              "machine 'none'" },
+        { "-machine", "accel=warp", "backplane: -machine accel=warp: invalid accelerator "
+                                    "'warp'" },
+        { "-chardev", "stdio", "backplane: -chardev stdio: a chardev requires an id" },
+        { "-mon", "chardev=c,mode=x", "backplane: -mon chardev=c,mode=x: invalid mode 'x'" },
+        { "-serial", "bogus:x", "backplane: -serial bogus:x: unknown chardev spec" },
+        { "-device", "isa-serial,id=9", "backplane: -device isa-serial,id=9: invalid id '9'" },
+        { "-d", "bogus", "backplane: -d: unknown log category 'bogus'" },
+        { "-qtest-log", "/dev/null", "backplane: -qtest-log /dev/null: requires -qtest" },
+        { "-netdev", "user", "backplane: -netdev user: a netdev requires an id" },
+        { "-gdb", "tcp::1234", "backplane: -gdb tcp::1234: there is no GDB stub yet" },
+        { "-audio", "pa", "backplane: -audio pa: there is no audio backend yet" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(Run) r = run_bp(NULL, cases[i].opt, cases[i].arg, NULL);
+
+        g_test_message("%s %s", cases[i].opt, cases[i].arg);
+        assert_fails(r, cases[i].msg);
+    }
+    g_autoptr(Run) r = run_bp(NULL, "-m", NULL);
+    assert_fails_exactly(r, "backplane: -m: requires an argument");
+}
+
+static void test_bin_unknown_device(void)
+{
+    g_autoptr(Run) r = run_bp(NULL, "-M", "none", "-device", "no-such-device", NULL);
+
+    assert_fails(r, "backplane: -device no-such-device: ");
+    g_assert_nonnull(strstr(r->err + 30, "no-such-device"));
+}
+
+static void test_bin_unknown_property(void)
+{
+    g_autoptr(Run) r = run_bp(NULL, "-M", "none", "-chardev", "null,id=c0", "-device",
+                              "isa-debugcon,chardev=c0,bogus-prop=1", NULL);
+    g_autoptr(Run) r2 = run_bp(NULL, "-M", "none", "-device", "isa-debugcon,chardev=nosuch",
+                               NULL);
+
+    assert_fails(r, "backplane: -device isa-debugcon,chardev=c0,bogus-prop=1: ");
+    g_assert_nonnull(strstr(r->err, "bogus-prop"));
+    assert_fails(r2, "backplane: -device isa-debugcon,chardev=nosuch: ");
+}
+
+static void test_bin_duplicate_id(void)
+{
+    g_autoptr(Run) r = run_bp(NULL, "-M", "none", "-chardev", "null,id=c0", "-chardev",
+                              "ringbuf,id=c0", NULL);
+
+    assert_fails_exactly(r, "backplane: -chardev ringbuf,id=c0: duplicate id 'c0' for chardev");
+}
+
+static void test_bin_bad_readconfig(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("bp-cmdline-XXXXXX", &err);
+    g_autofree char *path = g_build_filename(dir, "bad.ini", NULL);
+    g_autofree char *want = g_strdup_printf(
+        "backplane: %s:3: expected '[group \"id\"]' or 'key = \"value\"'", path);
+    g_autofree char *want2 = g_strdup_printf("backplane: %s:1: there is no option group "
+                                             "'nonsense'", path);
+
+    g_assert_true(g_file_set_contents(path, "# x\n[device \"d\"]\n  driver isa-debugcon\n",
+                                      -1, &err));
+    g_autoptr(Run) r = run_bp(NULL, "-readconfig", path, NULL);
+    assert_fails_exactly(r, want);
+
+    g_assert_true(g_file_set_contents(path, "[nonsense]\n", -1, &err));
+    g_autoptr(Run) r2 = run_bp(NULL, "-readconfig", path, NULL);
+    assert_fails_exactly(r2, want2);
+
+    g_autoptr(Run) r3 = run_bp(NULL, "-readconfig", "/nonexistent/vm.ini", NULL);
+    assert_fails(r3, "backplane: -readconfig /nonexistent/vm.ini: ");
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+static void test_bin_version_help(void)
+{
+    g_autoptr(Run) r = run_bp(NULL, "-version", NULL);
+    g_autoptr(Run) h = run_bp(NULL, "-help", NULL);
+    g_autoptr(Run) m = run_bp(NULL, "-M", "help", NULL);
+    g_autoptr(Run) d = run_bp(NULL, "-d", "help", NULL);
+
+    g_assert_cmpint(r->status, ==, 0);
+    g_assert_cmpstr(r->out, ==, "Backplane emulator version " PACKAGE_VERSION "\n"
+                                "Copyright (c) 2026 the Backplane developers\n");
+    g_assert_cmpstr(r->err, ==, "");
+    g_assert_cmpint(h->status, ==, 0);
+    g_assert_true(g_str_has_prefix(h->out, "usage: backplane [options]\n"));
+    g_assert_nonnull(strstr(h->out, "-writeconfig"));
+    g_assert_cmpint(m->status, ==, 0);
+    g_assert_true(g_str_has_prefix(m->out, "Supported machines are:\n"));
+    g_assert_nonnull(strstr(m->out, "\nnone                 empty machine"));
+    g_assert_cmpint(d->status, ==, 0);
+    g_assert_nonnull(strstr(d->out, "guest_errors"));
+    g_assert_nonnull(strstr(d->out, "modules"));
+}
+
+static void test_bin_device_help(void)
+{
+    g_autoptr(Run) all = run_bp(NULL, "-device", "help", NULL);
+    g_autoptr(Run) one = run_bp(NULL, "-device", "isa-debugcon,help", NULL);
+    g_autoptr(Run) bad = run_bp(NULL, "-device", "no-such-device,help", NULL);
+
+    g_assert_cmpint(all->status, ==, 0);
+    g_assert_nonnull(strstr(all->out, "isa-debugcon"));
+    g_assert_cmpint(one->status, ==, 0);
+    g_assert_nonnull(strstr(one->out, "chardev"));
+    assert_fails(bad, "backplane: -device no-such-device,help: ");
+}
+
+/* -writeconfig, then -readconfig of what was written: the same file and
+ * the same `info qtree`. */
+static void test_bin_writeconfig_round_trip(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("bp-cmdline-XXXXXX", &err);
+    g_autofree char *a = g_build_filename(dir, "a.ini", NULL);
+    g_autofree char *b = g_build_filename(dir, "b.ini", NULL);
+    g_autofree char *ta = NULL, *tb = NULL;
+    const char *input = "info qtree\nquit\n";
+
+    g_autoptr(Run) r1 = run_bp(input, "-M", "none", "-m", "64M", "-nodefaults",
+                               "-chardev", "ringbuf,id=c0,size=256",
+                               "-device", "isa-debugcon,chardev=c0,id=dbg",
+                               "-device", "isa-debug-exit,iobase=0x501",
+                               "-monitor", "stdio", "-writeconfig", a, NULL);
+    g_assert_cmpint(r1->status, ==, 0);
+    g_autoptr(Run) r2 = run_bp(input, "-readconfig", a, "-writeconfig", b, NULL);
+    g_assert_cmpint(r2->status, ==, 0);
+    g_assert_true(g_file_get_contents(a, &ta, NULL, NULL));
+    g_assert_true(g_file_get_contents(b, &tb, NULL, NULL));
+    g_assert_cmpstr(ta, ==, tb);
+    g_assert_nonnull(strstr(ta, "[machine]\n  type = \"none\"\n"));
+    g_assert_nonnull(strstr(ta, "[device \"dbg\"]\n  driver = \"isa-debugcon\"\n"
+                                "  chardev = \"c0\"\n"));
+    g_assert_nonnull(strstr(r1->out, "isa-debugcon"));
+    g_assert_nonnull(strstr(r1->out, "isa-debug-exit"));
+    g_assert_cmpstr(r1->out, ==, r2->out);
+    g_unlink(a);
+    g_unlink(b);
+    g_rmdir(dir);
+}
+
+/* -nographic on a machine without a serial port: the monitor on stdio,
+ * as QEMU does; -writeconfig - shows it. */
+static void test_bin_nographic(void)
+{
+    g_autoptr(Run) r = run_bp("quit\n", "-M", "none", "-nographic", "-writeconfig", "-", NULL);
+
+    g_assert_cmpint(r->status, ==, 0);
+    g_assert_nonnull(strstr(r->out, "[chardev \"compat_monitor0\"]\n  backend = \"stdio\"\n"));
+    g_assert_nonnull(strstr(r->out, "[mon \"compat_monitor0\"]\n  mode = \"readline\"\n"));
+    g_assert_nonnull(strstr(r->out, "  graphics = \"off\"\n"));
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/cmdline/parse/groups", test_parse_groups);
+    g_test_add_func("/cmdline/parse/legacy", test_parse_legacy);
+    g_test_add_func("/cmdline/parse/run-options", test_parse_run_options);
+    g_test_add_func("/cmdline/parse/readconfig-position", test_parse_readconfig_position);
+    g_test_add_func("/cmdline/ram-size", test_ram_size);
+    g_test_add_func("/cmdline/bin/unknown-option", test_bin_unknown_option);
+    g_test_add_func("/cmdline/bin/bad-values", test_bin_bad_values);
+    g_test_add_func("/cmdline/bin/unknown-device", test_bin_unknown_device);
+    g_test_add_func("/cmdline/bin/unknown-property", test_bin_unknown_property);
+    g_test_add_func("/cmdline/bin/duplicate-id", test_bin_duplicate_id);
+    g_test_add_func("/cmdline/bin/bad-readconfig", test_bin_bad_readconfig);
+    g_test_add_func("/cmdline/bin/version-help", test_bin_version_help);
+    g_test_add_func("/cmdline/bin/device-help", test_bin_device_help);
+    g_test_add_func("/cmdline/bin/writeconfig-round-trip", test_bin_writeconfig_round_trip);
+    g_test_add_func("/cmdline/bin/nographic", test_bin_nographic);
+    return g_test_run();
+}
