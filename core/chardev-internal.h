@@ -14,7 +14,8 @@
  * adds it.
  * Backends: null, stdio, file (path=, append=), pipe (path=),
  * pty, socket (host=, port=, path=, server=, wait=, reconnect=, nodelay=,
- * telnet=), ringbuf (size=), mux (mux=on on another backend). */
+ * telnet=), ringbuf (size=), mux (mux=on on another backend); any
+ * backend takes logfile= and logappend= (a copy of the output). */
 BpChardev *bp_chardev_new_from_opts(const BpOpts *o, GError **errp);
 /* QEMU's legacy shorthand of -serial / -monitor / -qmp / -debugcon /
  * -parallel: "stdio", "mon:stdio", "file:PATH", "pipe:PATH", "pty",

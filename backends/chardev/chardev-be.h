@@ -44,6 +44,8 @@ struct BpChardev {
     bool out_dead;                    /* write error: drop from now on */
     GByteArray *outbuf;
     uint64_t dropped;                 /* output bytes thrown away */
+
+    int log_fd;                       /* logfile=: a copy of all output */
 };
 
 struct BpChardevClass {

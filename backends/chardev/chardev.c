@@ -84,7 +84,8 @@ static bool chr_check_keys(const BpChardevClass *cls, const BpOpts *o, GError **
 {
     for (guint i = 0; i < o->keys->len; i++) {
         const char *k = g_ptr_array_index(o->keys, i);
-        bool ok = !strcmp(k, "backend") || !strcmp(k, "id") || !strcmp(k, "mux");
+        bool ok = !strcmp(k, "backend") || !strcmp(k, "id") || !strcmp(k, "mux") ||
+                  !strcmp(k, "logfile") || !strcmp(k, "logappend");
         for (const char *const *a = cls->keys; !ok && a && *a; a++) {
             ok = strcmp(*a, k) == 0;
         }
@@ -122,6 +123,9 @@ static void chr_destroy(BpChardev *chr)
 void bp_chr_free(BpChardev *chr)
 {
     bp_chr_fd_detach(chr);
+    if (chr->log_fd >= 0) {
+        close(chr->log_fd);
+    }
     g_byte_array_unref(chr->outbuf);
     g_free(chr->id);
     g_free(chr);
@@ -133,10 +137,32 @@ BpChardev *bp_chr_alloc(const BpChardevClass *cls, const char *id)
     BpChardev *chr = g_malloc0(cls->instance_size);
     chr->cls = cls;
     chr->id = g_strdup(id);
-    chr->in_fd = chr->out_fd = -1;
+    chr->in_fd = chr->out_fd = chr->log_fd = -1;
     chr->max_fe = 1;
     chr->outbuf = g_byte_array_new();
     return chr;
+}
+
+/* logfile=PATH[,logappend=on]: what the frontends write, also to a file
+ * (even while the backend has no peer). */
+static bool chr_open_log(BpChardev *chr, const BpOpts *o, GError **errp)
+{
+    const char *path = bp_opts_get(o, "logfile");
+    bool append;
+    if (!bp_chr_opt_bool(chr, o, "logappend", false, &append, errp)) {
+        return false;
+    }
+    if (!path) {
+        return true;
+    }
+    chr->log_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY |
+                       (append ? O_APPEND : O_TRUNC), 0666);
+    if (chr->log_fd < 0) {
+        g_set_error(errp, BP_ERROR, BP_ERROR_FAILED, "chardev '%s': cannot open logfile '%s': %s",
+                    chr->id, path, g_strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 /* Create, open and register one chardev of class cls. */
@@ -144,7 +170,7 @@ static BpChardev *chr_create(const BpChardevClass *cls, const char *id, const Bp
                              GError **errp)
 {
     BpChardev *chr = bp_chr_alloc(cls, id);
-    if (!cls->open(chr, o, errp)) {
+    if (!chr_open_log(chr, o, errp) || !cls->open(chr, o, errp)) {
         bp_chr_free(chr);
         return NULL;
     }
@@ -343,6 +369,10 @@ size_t bp_chr_write(BpChardev *chr, const void *buf, size_t len)
     g_return_val_if_fail(chr != NULL, 0);
     if (len == 0) {
         return 0;
+    }
+    if (chr->log_fd >= 0) {
+        ssize_t r = write(chr->log_fd, buf, len);
+        (void)r;   /* a full disk must not stop the guest */
     }
     if (chr->cls->write) {
         return chr->cls->write(chr, buf, len);

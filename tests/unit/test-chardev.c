@@ -437,6 +437,27 @@ static void test_ringbuf(void)
     chr_remove_ok("r1");
 }
 
+static void test_logfile(void)
+{
+    g_autofree char *log = tmp_path("chr.log");
+    g_autofree char *spec = g_strdup_printf("null,id=l0,logfile=%s", log);
+    BpChardev *chr = chr_new_ok(spec);
+    bp_chr_write(chr, "seen", 4);
+    chr_remove_ok("l0");
+    g_autofree char *spec2 = g_strdup_printf("ringbuf,id=l1,logfile=%s,logappend=on", log);
+    chr = chr_new_ok(spec2);
+    bp_chr_write(chr, " twice", 6);
+    g_autofree char *rb = bp_chardev_ringbuf_read(chr, 100);
+    g_assert_cmpstr(rb, ==, " twice");
+    chr_remove_ok("l1");
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, "seen twice");
+    g_autofree char *bad = tmp_path("no/dir/log");
+    g_autofree char *spec3 = g_strdup_printf("null,id=l2,logfile=%s", bad);
+    expect_error(spec3, "cannot open logfile");
+}
+
 /* File */
 
 static void test_file(void)
@@ -1090,6 +1111,7 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/null", test_null);
     g_test_add_func("/chardev/ringbuf", test_ringbuf);
     g_test_add_func("/chardev/file", test_file);
+    g_test_add_func("/chardev/logfile", test_logfile);
     g_test_add_func("/chardev/pipe", test_pipe);
     g_test_add_func("/chardev/pty", test_pty);
     g_test_add_func("/chardev/socket/unix-server", test_socket_unix_server);
