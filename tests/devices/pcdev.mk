@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Device tests of the PC's ISA devices (pic, pit, rtc, serial, ...).
+PCDEV_TESTS = tests/devices/test-serial 
+check_PROGRAMS += $(PCDEV_TESTS)
+TESTS += $(PCDEV_TESTS)
+
+tests_devices_test_serial_SOURCES = tests/devices/test-serial.c
+tests_devices_test_serial_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
+tests_devices_test_serial_CFLAGS = $(BP_DEVTEST_CFLAGS)
+tests_devices_test_serial_LDADD = $(BP_DEVTEST_LDADD)
