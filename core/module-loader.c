@@ -593,7 +593,9 @@ static bool module_register_types(BpModule *m, GError **errp)
             }
             GError *err = NULL;
             if (!bp_type_register(d, m, &err)) {
-                g_propagate_prefixed_error(errp, err, "module %s: ", m->file);
+                g_set_error(errp, BP_ERROR, BP_ERROR_MODULE, "module %s: %s", m->file,
+                            err->message);
+                g_error_free(err);
                 bp_type_unregister_module(m);
                 return false;
             }

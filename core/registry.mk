@@ -4,3 +4,54 @@
 BPCORE_SOURCES += core/registry.c core/property.c core/bus.c core/gpio.c core/irq.c \
 	core/error.c core/log.c core/module-loader.c
 EXTRA_DIST += core/registry-internal.h core/logging.h
+
+# Unit tests
+check_PROGRAMS += tests/unit/test-registry tests/unit/test-property tests/unit/test-module
+TESTS += tests/unit/test-registry tests/unit/test-property tests/unit/test-module
+
+tests_unit_test_registry_SOURCES = tests/unit/test-registry.c
+tests_unit_test_registry_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_registry_CFLAGS = $(CORE_CFLAGS)
+tests_unit_test_registry_LDADD = $(BP_TEST_LDADD)
+tests_unit_test_registry_LDFLAGS = $(BP_TEST_LDFLAGS)
+
+tests_unit_test_property_SOURCES = tests/unit/test-property.c
+tests_unit_test_property_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_property_CFLAGS = $(CORE_CFLAGS)
+tests_unit_test_property_LDADD = $(BP_TEST_LDADD)
+tests_unit_test_property_LDFLAGS = $(BP_TEST_LDFLAGS)
+
+tests_unit_test_module_SOURCES = tests/unit/test-module.c
+tests_unit_test_module_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_module_CFLAGS = $(CORE_CFLAGS)
+tests_unit_test_module_LDADD = $(BP_TEST_LDADD)
+tests_unit_test_module_LDFLAGS = $(BP_TEST_LDFLAGS)
+tests_unit_test_module_DEPENDENCIES = libbpcore.la $(BP_TEST_MODULE_LAS)
+
+# Test modules for test-module: always shared objects (also in a
+# --disable-modules build), never installed.
+BP_TEST_MODULE_LAS = tests/modules/good.la tests/modules/twin.la tests/modules/abi99.la \
+	tests/modules/nosym.la tests/modules/orphan.la
+check_LTLIBRARIES += $(BP_TEST_MODULE_LAS)
+BP_TEST_MODULE_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
+tests_modules_good_la_SOURCES = tests/modules/good.c
+tests_modules_good_la_CPPFLAGS = $(MODULE_CPPFLAGS)
+tests_modules_good_la_CFLAGS = $(MODULE_CFLAGS)
+tests_modules_good_la_LDFLAGS = $(BP_TEST_MODULE_LDFLAGS)
+tests_modules_twin_la_SOURCES = tests/modules/twin.c
+tests_modules_twin_la_CPPFLAGS = $(MODULE_CPPFLAGS)
+tests_modules_twin_la_CFLAGS = $(MODULE_CFLAGS)
+tests_modules_twin_la_LDFLAGS = $(BP_TEST_MODULE_LDFLAGS)
+tests_modules_abi99_la_SOURCES = tests/modules/abi99.c
+tests_modules_abi99_la_CPPFLAGS = $(MODULE_CPPFLAGS)
+tests_modules_abi99_la_CFLAGS = $(MODULE_CFLAGS)
+tests_modules_abi99_la_LDFLAGS = $(BP_TEST_MODULE_LDFLAGS)
+tests_modules_nosym_la_SOURCES = tests/modules/nosym.c
+tests_modules_nosym_la_CPPFLAGS = $(MODULE_CPPFLAGS)
+tests_modules_nosym_la_CFLAGS = $(MODULE_CFLAGS)
+tests_modules_nosym_la_LDFLAGS = $(BP_TEST_MODULE_LDFLAGS)
+tests_modules_orphan_la_SOURCES = tests/modules/orphan.c
+tests_modules_orphan_la_CPPFLAGS = $(MODULE_CPPFLAGS)
+tests_modules_orphan_la_CFLAGS = $(MODULE_CFLAGS)
+tests_modules_orphan_la_LDFLAGS = $(BP_TEST_MODULE_LDFLAGS)
+EXTRA_DIST += tests/modules/notamodule.so
