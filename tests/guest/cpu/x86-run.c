@@ -8,7 +8,8 @@
  *
  * Memory: RAM at 0 (16 MiB by default); IMAGE at the top of 4 GiB, its last
  * 128 KiB (or all of it if smaller) also at 0x100000 - size (up to
- * 0xE0000-0xFFFFF), read-only; a 4 KiB MMIO scratch page at 0xFED00000
+ * 0xE0000-0xFFFFF), read-only (-w: writable RAM below 1 MiB preloaded with
+ * up to 256 KiB of the image, as SeaBIOS has it after its PAM unlock); a 4 KiB MMIO scratch page at 0xFED00000
  * reached through mem_read/mem_write only (tests the bus path).
  *
  * Ports:
@@ -45,13 +46,14 @@ typedef struct Runner {
     bool done;
     int pending_vec;
     bool a20;
-    bool dump;
+    gboolean dump;
+    gboolean shadow_rw;   /* low ROM alias is writable RAM preloaded with the image */
 } Runner;
 
 static uint8_t *runner_page_ptr(void *opaque, uint64_t paddr, bool write)
 {
     Runner *r = opaque;
-    if (paddr >= r->alias_base && paddr < r->alias_base + r->alias_size) {
+    if (!r->shadow_rw && paddr >= r->alias_base && paddr < r->alias_base + r->alias_size) {
         return write ? NULL : r->rom + (r->rom_size - r->alias_size) + (paddr - r->alias_base);
     }
     if (paddr < r->ram_size) {
@@ -181,8 +183,9 @@ int main(int argc, char **argv)
     Runner r = { .ram_size = 16u << 20, .pending_vec = -1, .a20 = true };
     const char *model_name = "pentium2";
     uint64_t max_insns = 2000000000ull;
-    bool timing = false;
+    gboolean timing = FALSE;
     int opt_ram = 16;
+    gint64 trace = 0;
 
     GOptionEntry entries[] = {
         { "model", 'm', 0, G_OPTION_ARG_STRING, &model_name, "CPU model", "MODEL" },
@@ -190,6 +193,8 @@ int main(int argc, char **argv)
         { "max-insns", 'n', 0, G_OPTION_ARG_INT64, &max_insns, "instruction limit", "N" },
         { "time", 't', 0, G_OPTION_ARG_NONE, &timing, "print instruction count and MIPS", NULL },
         { "dump", 's', 0, G_OPTION_ARG_NONE, &r.dump, "dump registers at the end", NULL },
+        { "shadow-rw", 'w', 0, G_OPTION_ARG_NONE, &r.shadow_rw, "low BIOS alias is writable RAM (as after PAM unlock)", NULL },
+        { "trace", 'T', 0, G_OPTION_ARG_INT64, &trace, "trace the first N instructions to stderr", "N" },
         { NULL },
     };
     GError *err = NULL;
@@ -222,6 +227,11 @@ int main(int argc, char **argv)
     r.rom_base = 0x100000000ull - len;
     r.alias_size = len < 0x20000 ? len : 0x20000;
     r.alias_base = 0x100000 - r.alias_size;
+    if (r.shadow_rw) {
+        /* as SeaBIOS leaves it after unlocking PAM and copying itself */
+        uint64_t n = len < 0x40000 ? len : 0x40000;
+        memcpy(r.ram + 0x100000 - n, r.rom + (r.rom_size - n), n);
+    }
 
     X86Bus bus = {
         .opaque = &r,
@@ -244,6 +254,19 @@ int main(int argc, char **argv)
     uint64_t total = 0;
     while (!r.done) {
         uint64_t n = 0, slice = max_insns - total < 1000000 ? max_insns - total : 1000000;
+        if ((gint64)total < trace) {
+            uint8_t b[4];
+            uint32_t regs[10];
+            for (int i = 0; i < 10; i++) {
+                x86_cpu_gdb_read_reg(r.cpu, i, b);
+                memcpy(&regs[i], b, 4);
+            }
+            x86_cpu_gdb_read_reg(r.cpu, 10, b);
+            fprintf(stderr, "%04x:%08x eax=%08x ecx=%08x edx=%08x ebx=%08x esp=%08x ebp=%08x esi=%08x edi=%08x fl=%08x\n",
+                    b[0] | (b[1] << 8), regs[8], regs[0], regs[1], regs[2], regs[3], regs[4], regs[5],
+                    regs[6], regs[7], regs[9]);
+            slice = 1;
+        }
         X86Exit e = x86_cpu_run(r.cpu, slice, &n);
         total += n;
         if (e == X86_EXIT_SHUTDOWN) {
