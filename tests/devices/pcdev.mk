@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Device tests of the PC's ISA devices (pic, pit, rtc, serial, ...).
-PCDEV_TESTS = tests/devices/test-serial tests/devices/test-pic
+PCDEV_TESTS = tests/devices/test-serial tests/devices/test-pic tests/devices/test-pit
 check_PROGRAMS += $(PCDEV_TESTS)
 TESTS += $(PCDEV_TESTS)
 
@@ -13,3 +13,8 @@ tests_devices_test_pic_SOURCES = tests/devices/test-pic.c
 tests_devices_test_pic_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
 tests_devices_test_pic_CFLAGS = $(BP_DEVTEST_CFLAGS)
 tests_devices_test_pic_LDADD = $(BP_DEVTEST_LDADD)
+
+tests_devices_test_pit_SOURCES = tests/devices/test-pit.c
+tests_devices_test_pit_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
+tests_devices_test_pit_CFLAGS = $(BP_DEVTEST_CFLAGS)
+tests_devices_test_pit_LDADD = $(BP_DEVTEST_LDADD)
