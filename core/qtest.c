@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "core/qtest.h"
+#include <backplane/cpu.h>
 #include "core/chardev-internal.h"
 #include "core/main-loop.h"
 #include "core/memory-internal.h"
@@ -58,6 +59,18 @@ static BpQtest *qtest;
 bool bp_qtest_enabled(void)
 {
     return qtest != NULL;
+}
+
+/*
+ * The SDK's way for a device (isa-debug-exit) to end the process with a
+ * chosen status: the main loop returns it to main(), which cleans up
+ * (terminal modes, sockets) before leaving; devices never call exit().
+ * It lives here, in an object the binary always links, because nothing
+ * in the core calls it and the core is a static convenience library.
+ */
+void bp_machine_exit(int status)
+{
+    bp_main_loop_quit(status);
 }
 
 static void qtest_log_prefix(BpQtest *q, char dir)

@@ -1,3 +1,3 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The qtest line protocol (test accelerator) and the debug-exit hook.
-BPCORE_SOURCES += core/qtest.c core/machine-exit.c
+# The qtest line protocol (test accelerator) and bp_machine_exit.
+BPCORE_SOURCES += core/qtest.c
