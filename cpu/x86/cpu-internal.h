@@ -163,8 +163,8 @@ struct X86Cpu {
     bool intr, nmi_pending, nmi_blocked, halted, exit_req, shutdown_done;
     bool inhibit_irq;     /* after STI / MOV SS: one instruction */
     bool init_pending;
-    volatile bool pending;  /* something for the slow path of the run loop */
-    bool single_step, hit_bp;
+    bool pending;  /* something for the slow path of the run loop */
+    bool single_step, hit_bp, skip_bp;
     uint32_t bps[X86_MAX_BP];
     int nbps;
 
@@ -234,6 +234,9 @@ uint32_t x86_slow_read(X86Cpu *cpu, uint32_t lin, unsigned size, int acc);
 void x86_slow_write(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size, int acc);
 uint8_t x86_fetch_slow(X86Cpu *cpu, uint32_t lin);
 uint8_t *x86_fetch_ptr(X86Cpu *cpu, uint32_t lin);
+/* Host pointer to the page of lin for an access (faults as the access
+ * would), NULL when the page is reached through the bus. */
+uint8_t *x86_host_page(X86Cpu *cpu, uint32_t lin, int acc);
 uint64_t x86_phys_read(X86Cpu *cpu, uint64_t paddr, unsigned size);
 void x86_phys_write(X86Cpu *cpu, uint64_t paddr, uint64_t val, unsigned size);
 
@@ -306,8 +309,11 @@ bool x86_io_allowed(X86Cpu *cpu, uint16_t port, unsigned size);
 bool x86_lar_lsl(X86Cpu *cpu, uint16_t sel, bool lsl, uint32_t *out);
 bool x86_verr_verw(X86Cpu *cpu, uint16_t sel, bool write);
 
-/* exec.c */
-void x86_exec_one(X86Cpu *cpu);
+int x86_check_events(X86Cpu *cpu);
+int x86_after_insn(X86Cpu *cpu, uint32_t tf);
+
+/* exec.c: runs until an exit reason (X86Exit) */
+int x86_run_loop(X86Cpu *cpu, uint64_t end);
 
 /* fpu.c */
 void x86_fpu_reset(X86Cpu *cpu);

@@ -107,6 +107,11 @@ void x86_set_flags(X86Cpu *cpu, uint32_t val, uint32_t mask)
 bool x86_cond(X86Cpu *cpu, int cc)
 {
     bool r;
+    if (cpu->cc_op != CC_EFLAGS && (cc >> 1) == 2) {
+        unsigned sh = 32 - cpu->cc_size * 8;
+        r = (cpu->cc_res << sh) == 0;
+        goto out;
+    }
     if (cpu->cc_op == CC_SUB) {
         unsigned sh = 32 - cpu->cc_size * 8;
         uint32_t a = cpu->cc_a << sh, b = cpu->cc_b << sh;
@@ -538,10 +543,12 @@ static void check_dr_exec(X86Cpu *cpu)
 }
 
 /* Returns an exit reason, or -1 to go on executing. */
-static int check_events(X86Cpu *cpu, bool first)
+int x86_check_events(X86Cpu *cpu)
 {
     bool inhibit = cpu->inhibit_irq;
+    bool skip_bp = cpu->skip_bp;
     cpu->inhibit_irq = false;
+    cpu->skip_bp = false;
     if (cpu->exit_req) {
         cpu->exit_req = false;
         update_pending(cpu);
@@ -571,7 +578,7 @@ static int check_events(X86Cpu *cpu, bool first)
         update_pending(cpu);
         return X86_EXIT_HALTED;
     }
-    if (cpu->nbps > 0 && !first && bp_hit(cpu)) {
+    if (cpu->nbps > 0 && !skip_bp && bp_hit(cpu)) {
         cpu->hit_bp = true;
         update_pending(cpu);
         return X86_EXIT_REQUEST;
@@ -583,14 +590,25 @@ static int check_events(X86Cpu *cpu, bool first)
     return -1;
 }
 
+/* After an instruction: TF single-step trap, GDB single step. */
+int x86_after_insn(X86Cpu *cpu, uint32_t tf)
+{
+    if (tf) {
+        debug_trap(cpu, 0x4000);
+    }
+    if (cpu->single_step) {
+        return X86_EXIT_REQUEST;
+    }
+    return -1;
+}
+
 X86Exit x86_cpu_run(X86Cpu *cpu, uint64_t max_insns, uint64_t *executed)
 {
     uint64_t start = cpu->icount, end = start + max_insns;
-    /* volatile: survives the longjmp of a fault */
-    volatile bool first = true;
     int ret;
 
     cpu->hit_bp = false;
+    cpu->skip_bp = true;
     if (cpu->shutdown_done) {
         ret = X86_EXIT_SHUTDOWN;
         goto out;
@@ -603,29 +621,7 @@ X86Exit x86_cpu_run(X86Cpu *cpu, uint64_t max_insns, uint64_t *executed)
         }
         update_pending(cpu);
     }
-    for (;;) {
-        if (unlikely(cpu->pending)) {
-            ret = check_events(cpu, first);
-            if (ret >= 0) {
-                goto out;
-            }
-        }
-        if (unlikely(cpu->icount >= end)) {
-            ret = X86_EXIT_BUDGET;
-            goto out;
-        }
-        first = false;
-        uint32_t tf = cpu->eflags & F_TF;
-        x86_exec_one(cpu);
-        cpu->icount++;
-        if (unlikely(tf)) {
-            debug_trap(cpu, 0x4000);
-        }
-        if (unlikely(cpu->single_step)) {
-            ret = X86_EXIT_REQUEST;
-            goto out;
-        }
-    }
+    ret = x86_run_loop(cpu, end);
 out:
     if (executed) {
         *executed = cpu->icount - start;

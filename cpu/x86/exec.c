@@ -293,10 +293,15 @@ static inline uint32_t pop(X86Cpu *cpu, unsigned sz)
 
 static inline bool get_cf(X86Cpu *cpu)
 {
-    if (cpu->cc_op == CC_EFLAGS) {
-        return cpu->eflags & F_CF;
+    uint32_t m = szmask((unsigned)cpu->cc_size);
+    switch (cpu->cc_op) {
+    case CC_EFLAGS: return cpu->eflags & F_CF;
+    case CC_ADD: return (cpu->cc_res & m) < (cpu->cc_a & m);
+    case CC_SUB: return (cpu->cc_a & m) < (cpu->cc_b & m);
+    case CC_LOGIC: return false;
+    case CC_INC: case CC_DEC: return cpu->cc_cf;
+    default: return x86_get_flags(cpu) & F_CF;
     }
-    return x86_get_flags(cpu) & F_CF;
 }
 
 static inline void set_cc(X86Cpu *cpu, int op, uint32_t a, uint32_t b, uint32_t r, unsigned sz)
@@ -533,6 +538,85 @@ static inline void sreg_add(X86Cpu *cpu, Dec *d, int r, int32_t delta)
     }
 }
 
+static inline bool irq_deliverable(X86Cpu *cpu)
+{
+    return cpu->exit_req || cpu->nmi_pending || (cpu->intr && (cpu->eflags & F_IF));
+}
+
+/* REP MOVS/STOS forward, page by page through host pointers. Returns true
+ * when the instruction is finished (or suspended for an interrupt); false
+ * hands the rest to the element-by-element loop (page or segment edges,
+ * MMIO). */
+static bool rep_fast(X86Cpu *cpu, Dec *d, uint8_t op, unsigned sz, int sseg)
+{
+    bool movs = op <= 0xa5;
+    for (;;) {
+        uint32_t cnt = sreg_get(cpu, d, R_ECX);
+        if (cnt == 0) {
+            return true;
+        }
+        uint32_t di = sreg_get(cpu, d, R_EDI), si = sreg_get(cpu, d, R_ESI);
+        X86Seg *es = &cpu->seg[S_ES], *ss = &cpu->seg[sseg];
+        uint32_t ld = es->base + di, ls = ss->base + si;
+        uint32_t n = (4096 - (ld & 0xfff)) / sz;
+        if (movs) {
+            uint32_t ns = (4096 - (ls & 0xfff)) / sz;
+            n = ns < n ? ns : n;
+        }
+        if (!d->a32) {
+            uint32_t nd = (0x10000 - di) / sz, ns = (0x10000 - si) / sz;
+            n = nd < n ? nd : n;
+            n = ns < n ? ns : n;
+        }
+        n = cnt < n ? cnt : n;
+        if (n == 0) {
+            return false;
+        }
+        uint32_t bytes = n * sz;
+        if (di < es->lo || (uint64_t)di + bytes - 1 > es->hi || !es->wok) {
+            return false;
+        }
+        if (movs && (si < ss->lo || (uint64_t)si + bytes - 1 > ss->hi || !ss->rok)) {
+            return false;
+        }
+        uint8_t *src = NULL, *dst;
+        if (movs) {
+            src = x86_host_page(cpu, ls, ACC_R);
+            if (!src) {
+                return false;
+            }
+            src += ls & 0xfff;
+        }
+        dst = x86_host_page(cpu, ld, ACC_W);
+        if (!dst) {
+            return false;
+        }
+        dst += ld & 0xfff;
+        if (movs) {
+            if (dst > src && dst < src + bytes) {
+                for (uint32_t i = 0; i < bytes; i++) {
+                    dst[i] = src[i];    /* overlapping forward copy replicates */
+                }
+            } else {
+                memmove(dst, src, bytes);
+            }
+            sreg_add(cpu, d, R_ESI, (int32_t)bytes);
+        } else if (sz == 1) {
+            memset(dst, (int)(cpu->regs[R_EAX] & 0xff), bytes);
+        } else {
+            for (uint32_t i = 0; i < n; i++) {
+                stn(dst + i * sz, cpu->regs[R_EAX], sz);
+            }
+        }
+        sreg_add(cpu, d, R_EDI, (int32_t)bytes);
+        sreg_add(cpu, d, R_ECX, -(int32_t)n);
+        if (sreg_get(cpu, d, R_ECX) != 0 && unlikely(cpu->pending) && irq_deliverable(cpu)) {
+            cpu->next_eip = cpu->eip;
+            return true;
+        }
+    }
+}
+
 static void string_op(X86Cpu *cpu, Dec *d, uint8_t op, unsigned sz)
 {
     int32_t delta = (cpu->eflags & F_DF) ? -(int32_t)sz : (int32_t)sz;
@@ -542,6 +626,11 @@ static void string_op(X86Cpu *cpu, Dec *d, uint8_t op, unsigned sz)
 
     if ((op & 0xfc) == 0x6c) {
         io_check(cpu, port, sz);
+    }
+    if (rep && !(cpu->eflags & F_DF) && (op == 0xa4 || op == 0xa5 || op == 0xaa || op == 0xab)) {
+        if (rep_fast(cpu, d, op, sz, sseg)) {
+            return;
+        }
     }
     for (;;) {
         if (rep && sreg_get(cpu, d, R_ECX) == 0) {
@@ -602,8 +691,7 @@ static void string_op(X86Cpu *cpu, Dec *d, uint8_t op, unsigned sz)
             }
         }
         /* long runs: let interrupts in between iterations */
-        if (unlikely(cpu->pending) && sreg_get(cpu, d, R_ECX) != 0 &&
-            (cpu->exit_req || cpu->nmi_pending || (cpu->intr && (cpu->eflags & F_IF)))) {
+        if (unlikely(cpu->pending) && sreg_get(cpu, d, R_ECX) != 0 && irq_deliverable(cpu)) {
             cpu->next_eip = cpu->eip;
             return;
         }
@@ -1343,7 +1431,7 @@ static void exec_0f(X86Cpu *cpu, Dec *d)
     ud(cpu);
 }
 
-void x86_exec_one(X86Cpu *cpu)
+static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
 {
     Dec d;
     d.op32 = d.a32 = cpu->code32;
@@ -1961,4 +2049,28 @@ void x86_exec_one(X86Cpu *cpu)
         ud(cpu);
     }
     cpu->eip = cpu->next_eip;
+}
+
+int x86_run_loop(X86Cpu *cpu, uint64_t end)
+{
+    for (;;) {
+        if (unlikely(cpu->pending)) {
+            int ret = x86_check_events(cpu);
+            if (ret >= 0) {
+                return ret;
+            }
+        }
+        if (unlikely(cpu->icount >= end)) {
+            return X86_EXIT_BUDGET;
+        }
+        uint32_t tf = cpu->eflags & F_TF;
+        exec_one(cpu);
+        cpu->icount++;
+        if (unlikely(tf | cpu->single_step)) {
+            int ret = x86_after_insn(cpu, tf);
+            if (ret >= 0) {
+                return ret;
+            }
+        }
+    }
 }

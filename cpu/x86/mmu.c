@@ -324,6 +324,12 @@ void x86_slow_write(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size, int 
     stn(e->host + (lin & 0xfff), val, size);
 }
 
+uint8_t *x86_host_page(X86Cpu *cpu, uint32_t lin, int acc)
+{
+    X86TlbEntry *e = tlb_lookup(cpu, lin, acc);
+    return (tag_of(e, acc & 3) & 2) ? NULL : e->host;
+}
+
 uint8_t *x86_fetch_ptr(X86Cpu *cpu, uint32_t lin)
 {
     X86TlbEntry *e = tlb_lookup(cpu, lin, ACC_X);
