@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Device tests of the PC's ISA devices (pic, pit, rtc, serial, ...).
-PCDEV_TESTS = tests/devices/test-serial tests/devices/test-pic tests/devices/test-pit
+PCDEV_TESTS = tests/devices/test-serial tests/devices/test-pic tests/devices/test-pit tests/devices/test-rtc
 check_PROGRAMS += $(PCDEV_TESTS)
 TESTS += $(PCDEV_TESTS)
 
@@ -18,3 +18,8 @@ tests_devices_test_pit_SOURCES = tests/devices/test-pit.c
 tests_devices_test_pit_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
 tests_devices_test_pit_CFLAGS = $(BP_DEVTEST_CFLAGS)
 tests_devices_test_pit_LDADD = $(BP_DEVTEST_LDADD)
+
+tests_devices_test_rtc_SOURCES = tests/devices/test-rtc.c
+tests_devices_test_rtc_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
+tests_devices_test_rtc_CFLAGS = $(BP_DEVTEST_CFLAGS)
+tests_devices_test_rtc_LDADD = $(BP_DEVTEST_LDADD)
