@@ -12,8 +12,10 @@
 
 #include "core/timer-internal.h"
 
-/* Runaway guard: a timer that re-arms itself at the same instant. */
-#define CLOCK_MAX_STEPS 1000000
+/* Runaway guards: a step per deadline, and passes in which time did not
+ * move (a timer re-arming itself at or before the current instant). */
+#define CLOCK_MAX_STEPS 10000000
+#define CLOCK_MAX_STUCK 16
 
 static BpClockMode clock_mode = BP_CLOCK_MODE_REALTIME;
 static bool clock_running;
@@ -95,13 +97,17 @@ int64_t bp_clock_set(int64_t target_ns)
         bp_timers_run_clock(BP_CLOCK_VIRTUAL, target_ns);
         return bp_clock_ns(BP_CLOCK_VIRTUAL);
     }
-    for (int steps = 0; steps < CLOCK_MAX_STEPS; steps++) {
+    int stuck = 0;
+    for (int steps = 0; steps < CLOCK_MAX_STEPS && stuck < CLOCK_MAX_STUCK; steps++) {
         int64_t deadline = bp_timers_deadline(BP_CLOCK_VIRTUAL);
         if (deadline > target_ns) {
             break;
         }
         if (deadline > vclock_held) {
             vclock_held = deadline;
+            stuck = 0;
+        } else {
+            stuck++;
         }
         bp_timers_run_clock(BP_CLOCK_VIRTUAL, vclock_held);
     }

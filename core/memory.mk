@@ -22,3 +22,12 @@ tests_unit_test_memory_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_memory_CFLAGS = $(CORE_CFLAGS)
 tests_unit_test_memory_LDADD = $(BP_TEST_LDADD)
 tests_unit_test_memory_LDFLAGS = $(BP_TEST_LDFLAGS)
+
+# Clocks, timers and the main loop on their own, with the few outside calls
+# recorded by the test itself.
+check_PROGRAMS += tests/unit/test-timer
+TESTS += tests/unit/test-timer
+tests_unit_test_timer_SOURCES = tests/unit/test-timer.c core/clock.c core/timer.c core/main-loop.c
+tests_unit_test_timer_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_timer_CFLAGS = $(CORE_CFLAGS)
+tests_unit_test_timer_LDADD = $(CORE_LIBS)

@@ -9,7 +9,7 @@
 #include "core/timer-internal.h"
 
 /* Runaway guard for one pass: a callback re-arming at or before "now". */
-#define TIMER_MAX_RUNS 100000
+#define TIMER_MAX_RUNS 10000
 
 struct BpTimer {
     BpDevice *owner;
