@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Device tests of the PC's ISA devices (pic, pit, rtc, serial, ...).
-PCDEV_TESTS = tests/devices/test-serial tests/devices/test-pic tests/devices/test-pit tests/devices/test-rtc
+PCDEV_TESTS = tests/devices/test-serial tests/devices/test-pic tests/devices/test-pit tests/devices/test-rtc tests/devices/test-port92
 check_PROGRAMS += $(PCDEV_TESTS)
 TESTS += $(PCDEV_TESTS)
 
@@ -23,3 +23,8 @@ tests_devices_test_rtc_SOURCES = tests/devices/test-rtc.c
 tests_devices_test_rtc_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
 tests_devices_test_rtc_CFLAGS = $(BP_DEVTEST_CFLAGS)
 tests_devices_test_rtc_LDADD = $(BP_DEVTEST_LDADD)
+
+tests_devices_test_port92_SOURCES = tests/devices/test-port92.c
+tests_devices_test_port92_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
+tests_devices_test_port92_CFLAGS = $(BP_DEVTEST_CFLAGS)
+tests_devices_test_port92_LDADD = $(BP_DEVTEST_LDADD)
