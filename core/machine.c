@@ -871,7 +871,14 @@ static bool assemble_machine_core(const BpConfig *c, const BpMachineDef *def,
         return false;
     }
     if (def->init && !def->init(c, &err)) {
-        g_propagate_prefixed_error(errp, g_steal_pointer(&err), "machine %s: ", def->name);
+        g_autofree char *ctx = g_strdup_printf("machine %s", def->name);
+
+        /* Definitions may name themselves in their messages already. */
+        if (g_str_has_prefix(err->message, ctx)) {
+            g_propagate_error(errp, g_steal_pointer(&err));
+        } else {
+            g_propagate_prefixed_error(errp, g_steal_pointer(&err), "%s: ", ctx);
+        }
         return false;
     }
     return true;

@@ -401,6 +401,111 @@ static void test_bin_nographic(void)
     g_assert_nonnull(strstr(r->out, "  graphics = \"off\"\n"));
 }
 
+/* Drops the lines that read the host clock (the RTC's time). */
+static char *without_host_time(const char *text)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; lines[i]; i++) {
+        if (!g_str_has_prefix(g_strchug(g_strdup(lines[i])), "time ")) {
+            g_string_append_printf(s, "%s\n", lines[i]);
+        }
+    }
+    return g_string_free(s, FALSE);
+}
+
+static bool pc_available(Run *r)
+{
+    if (r->status != 0 && strstr(r->err, "machine pc")) {
+        g_test_skip("machine pc cannot start here (firmware?)");
+        g_test_message("%s", r->err);
+        return false;
+    }
+    return true;
+}
+
+/* The pc machine's devices are written out, and reading the file back
+ * gives the same `info qtree`. */
+static void test_bin_writeconfig_round_trip_pc(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("bp-cmdline-XXXXXX", &err);
+    g_autofree char *a = g_build_filename(dir, "a.ini", NULL);
+    g_autofree char *b = g_build_filename(dir, "b.ini", NULL);
+    g_autofree char *ta = NULL, *tb = NULL, *qa = NULL, *qb = NULL;
+    const char *input = "info qtree\nquit\n";
+
+    g_autoptr(Run) r1 = run_bp(input, "-M", "pc", "-S", "-m", "256", "-serial", "null",
+                               "-chardev", "ringbuf,id=dbg",
+                               "-device", "isa-debugcon,iobase=0x402,chardev=dbg",
+                               "-monitor", "stdio", "-writeconfig", a, NULL);
+    if (!pc_available(r1)) {
+        return;
+    }
+    g_assert_cmpint(r1->status, ==, 0);
+    g_autoptr(Run) r2 = run_bp(input, "-S", "-readconfig", a, "-writeconfig", b, NULL);
+    g_assert_cmpint(r2->status, ==, 0);
+    g_assert_true(g_file_get_contents(a, &ta, NULL, NULL));
+    g_assert_true(g_file_get_contents(b, &tb, NULL, NULL));
+    g_assert_cmpstr(ta, ==, tb);
+    /* The machine's devices are in the file, marked as the machine's. */
+    g_assert_nonnull(strstr(ta, "[machine]\n  type = \"pc\"\n  expanded = \"on\"\n"));
+    g_assert_nonnull(strstr(ta, "  driver = \"isa-pic\"\n"));
+    g_assert_nonnull(strstr(ta, "  builtin = \"on\"\n"));
+    g_assert_nonnull(strstr(ta, "[wire]\n"));
+    g_assert_nonnull(strstr(ta, "[memory]\n  size = \"256\"\n"));
+    qa = without_host_time(r1->out);
+    qb = without_host_time(r2->out);
+    g_assert_nonnull(strstr(qa, "isa-debugcon"));
+    g_assert_nonnull(strstr(qa, "isa-pic"));
+    g_assert_cmpstr(qa, ==, qb);
+    g_unlink(a);
+    g_unlink(b);
+    g_rmdir(dir);
+}
+
+/* Default devices: -nodefaults and a user device of the same category
+ * drop them; -serial binds the machine's port; -nographic puts serial and
+ * monitor on a stdio mux. */
+static void test_bin_defaults_pc(void)
+{
+    g_autoptr(Run) plain = run_bp("quit\n", "-M", "pc", "-S", "-monitor", "stdio",
+                                  "-writeconfig", "-", NULL);
+    if (!pc_available(plain)) {
+        return;
+    }
+    g_autoptr(Run) nodef = run_bp("quit\n", "-M", "pc", "-S", "-nodefaults", "-monitor", "stdio",
+                                  "-writeconfig", "-", NULL);
+    g_autoptr(Run) user = run_bp("quit\n", "-M", "pc", "-S", "-monitor", "stdio",
+                                 "-device", "isa-serial,id=mine,iobase=0x2f8,irq=3",
+                                 "-writeconfig", "-", NULL);
+    g_autoptr(Run) ser = run_bp("quit\n", "-M", "pc", "-S", "-monitor", "stdio",
+                                "-serial", "null", "-writeconfig", "-", NULL);
+    /* Ctrl-A c gives the mux to the monitor. */
+    g_autoptr(Run) nog = run_bp("\001cquit\n", "-M", "pc", "-S", "-nographic", "-writeconfig", "-",
+                                NULL);
+
+    g_assert_cmpint(plain->status, ==, 0);
+    g_assert_nonnull(strstr(plain->out, "  driver = \"isa-serial\"\n  default = \"on\"\n"));
+    g_assert_cmpint(nodef->status, ==, 0);
+    g_assert_null(strstr(nodef->out, "isa-serial"));
+    g_assert_nonnull(strstr(nodef->out, "  nodefaults = \"on\"\n"));
+    g_assert_cmpint(user->status, ==, 0);
+    g_assert_null(strstr(user->out, "  driver = \"isa-serial\"\n  default = \"on\"\n"));
+    g_assert_nonnull(strstr(user->out, "[device \"mine\"]\n  driver = \"isa-serial\"\n"));
+    g_assert_cmpint(ser->status, ==, 0);
+    g_assert_nonnull(strstr(ser->out, "[chardev \"serial0\"]\n  backend = \"null\"\n"));
+    g_assert_nonnull(strstr(ser->out, "  default = \"on\"\n  builtin = \"on\"\n"
+                                      "  chardev = \"serial0\"\n"));
+    g_assert_cmpint(nog->status, ==, 0);
+    g_assert_nonnull(strstr(nog->out, "[chardev \"serial0\"]\n  backend = \"stdio\"\n"
+                                      "  mux = \"on\"\n"));
+    g_assert_nonnull(strstr(nog->out, "[mon \"serial0\"]\n  mode = \"readline\"\n"
+                                      "  chardev = \"serial0\"\n"));
+    g_assert_nonnull(strstr(nog->out, "  builtin = \"on\"\n  chardev = \"serial0\"\n"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -419,5 +524,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/bin/device-help", test_bin_device_help);
     g_test_add_func("/cmdline/bin/writeconfig-round-trip", test_bin_writeconfig_round_trip);
     g_test_add_func("/cmdline/bin/nographic", test_bin_nographic);
+    g_test_add_func("/cmdline/bin/writeconfig-round-trip-pc", test_bin_writeconfig_round_trip_pc);
+    g_test_add_func("/cmdline/bin/defaults-pc", test_bin_defaults_pc);
     return g_test_run();
 }
