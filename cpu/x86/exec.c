@@ -849,7 +849,8 @@ static void bcd(X86Cpu *cpu, uint8_t op, uint8_t imm)
             if (op == 0x37) {
                 ax = ax + 0x106;
             } else {
-                ax = ((ax - 6) & 0xff) | (((ah - 1) & 0xff) << 8);
+                ax = (ax - 6) & 0xffff;
+                ax = (ax & 0xff) | ((((ax >> 8) - 1) & 0xff) << 8);
             }
             ax = (ax & 0xff0f);
             setreg(cpu, R_EAX, ax, 2);
