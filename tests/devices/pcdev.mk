@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Device tests of the PC's ISA devices (pic, pit, rtc, serial, ...).
-PCDEV_TESTS = tests/devices/test-serial tests/devices/test-pic tests/devices/test-pit tests/devices/test-rtc tests/devices/test-port92
+PCDEV_TESTS = tests/devices/test-serial tests/devices/test-pic tests/devices/test-pit tests/devices/test-rtc tests/devices/test-port92 tests/devices/test-i8042
 check_PROGRAMS += $(PCDEV_TESTS)
 TESTS += $(PCDEV_TESTS)
 
@@ -28,3 +28,8 @@ tests_devices_test_port92_SOURCES = tests/devices/test-port92.c
 tests_devices_test_port92_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
 tests_devices_test_port92_CFLAGS = $(BP_DEVTEST_CFLAGS)
 tests_devices_test_port92_LDADD = $(BP_DEVTEST_LDADD)
+
+tests_devices_test_i8042_SOURCES = tests/devices/test-i8042.c
+tests_devices_test_i8042_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
+tests_devices_test_i8042_CFLAGS = $(BP_DEVTEST_CFLAGS)
+tests_devices_test_i8042_LDADD = $(BP_DEVTEST_LDADD)
