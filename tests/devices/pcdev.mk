@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Device tests of the PC's ISA devices (pic, pit, rtc, serial, ...).
-PCDEV_TESTS = tests/devices/test-serial tests/devices/test-pic tests/devices/test-pit tests/devices/test-rtc tests/devices/test-port92 tests/devices/test-i8042
+PCDEV_TESTS = tests/devices/test-serial tests/devices/test-pic tests/devices/test-pit tests/devices/test-rtc tests/devices/test-port92 tests/devices/test-i8042 tests/devices/test-parallel tests/devices/test-testdev
 check_PROGRAMS += $(PCDEV_TESTS)
 TESTS += $(PCDEV_TESTS)
 
@@ -33,3 +33,13 @@ tests_devices_test_i8042_SOURCES = tests/devices/test-i8042.c
 tests_devices_test_i8042_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
 tests_devices_test_i8042_CFLAGS = $(BP_DEVTEST_CFLAGS)
 tests_devices_test_i8042_LDADD = $(BP_DEVTEST_LDADD)
+
+tests_devices_test_parallel_SOURCES = tests/devices/test-parallel.c
+tests_devices_test_parallel_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
+tests_devices_test_parallel_CFLAGS = $(BP_DEVTEST_CFLAGS)
+tests_devices_test_parallel_LDADD = $(BP_DEVTEST_LDADD)
+
+tests_devices_test_testdev_SOURCES = tests/devices/test-testdev.c
+tests_devices_test_testdev_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
+tests_devices_test_testdev_CFLAGS = $(BP_DEVTEST_CFLAGS)
+tests_devices_test_testdev_LDADD = $(BP_DEVTEST_LDADD)
