@@ -89,9 +89,13 @@ static bool eng_msr_write(void *opaque, uint32_t msr, uint64_t val)
 static void eng_shutdown(void *opaque, const char *why)
 {
     Engine *e = opaque;
+    const char *what = bp_main_loop_no_reboot() ? "shutting down (-no-reboot)" : "system reset";
     /* The main loop turns the reset into a shutdown under -no-reboot. */
-    g_printerr("backplane: triple fault: %s; system reset requested\n",
-               why ? why : "CPU shutdown");
+    if (why && strstr(why, "triple fault")) {
+        g_printerr("backplane: %s: %s\n", why, what);
+    } else {
+        g_printerr("backplane: triple fault: %s: %s\n", why ? why : "CPU shutdown", what);
+    }
     bp_main_loop_request_reset("guest-reset");
     x86_cpu_exit_request(e->cpu);
 }

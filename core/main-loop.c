@@ -129,6 +129,11 @@ void bp_main_loop_set_no_reboot(bool v)
     loop_no_reboot = v;
 }
 
+bool bp_main_loop_no_reboot(void)
+{
+    return loop_no_reboot;
+}
+
 void bp_main_loop_request_reset(const char *why)
 {
     g_free(loop_reset_req);

@@ -55,5 +55,6 @@ void bp_main_loop_request_reset(const char *why);
 void bp_main_loop_request_shutdown(const char *why);  /* SHUTDOWN event */
 void bp_main_loop_set_no_shutdown(bool v);      /* -no-shutdown: stop instead */
 void bp_main_loop_set_no_reboot(bool v);        /* -no-reboot: reset -> shutdown */
+bool bp_main_loop_no_reboot(void);
 
 #endif
