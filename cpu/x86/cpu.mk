@@ -17,7 +17,7 @@ check_PROGRAMS += tests/guest/cpu/x86-run
 tests_guest_cpu_x86_run_SOURCES = tests/guest/cpu/x86-run.c $(X86_ENGINE_SOURCES)
 tests_guest_cpu_x86_run_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_guest_cpu_x86_run_CFLAGS = $(CORE_CFLAGS) -O2
-tests_guest_cpu_x86_run_LDADD = $(GLIB_LIBS)
+tests_guest_cpu_x86_run_LDADD = $(GLIB_LIBS) -lm
 
 # Guest CPU tests: nasm programs run as the BIOS image; each prints TAP
 # lines on port 0xe9 and leaves through port 0xf4. run-tests.sh assembles
@@ -25,7 +25,8 @@ tests_guest_cpu_x86_run_LDADD = $(GLIB_LIBS)
 # tests/guest/cpu/README).
 X86_GUEST_TESTS = \
 	tests/guest/cpu/modes.asm \
-	tests/guest/cpu/arith.asm
+	tests/guest/cpu/arith.asm \
+	tests/guest/cpu/fpu.asm
 EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tests.sh \
 	tests/guest/cpu/README
 TESTS += tests/guest/cpu/run-tests.sh
