@@ -7,7 +7,11 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "core/cpu-pins.h"
+#include "core/isa-internal.h"
 #include "core/memory-internal.h"
+#include "core/engine.h"
+#include "core/registry.h"
 
 /* An I/O region that records every callback. */
 typedef struct Probe {
@@ -486,6 +490,210 @@ static void test_load_rom(void)
     g_clear_error(&err);
 }
 
+/* ISA: a device that maps 8 ports at iobase and takes IRQ 5. */
+typedef struct TPorts {
+    BpDevice parent;
+    uint16_t iobase;
+    uint8_t irq;
+    Probe *probe;
+    BpMemoryRegion *io;
+    BpIrq *line;
+} TPorts;
+
+static bool tports_realize(BpDevice *dev, GError **errp)
+{
+    TPorts *t = (TPorts *)dev;
+    static const BpMemOps ops = { .read = probe_read, .write = probe_write, .max_access = 1 };
+    t->line = bp_isa_irq(dev, t->irq, errp);
+    if (!t->line) {
+        return false;
+    }
+    t->probe = probe_new();
+    t->io = bp_isa_map_io(dev, "tports", t->iobase, 8, &ops, t->probe, errp);
+    if (!t->io) {
+        probe_free(t->probe);
+        t->probe = NULL;
+        return false;
+    }
+    return true;
+}
+
+/* Leaves its ports mapped on purpose: the bus takes them back. */
+static void tports_unrealize(BpDevice *dev)
+{
+}
+
+static void tports_finalize(BpDevice *dev)
+{
+    TPorts *t = (TPorts *)dev;
+    if (t->probe) {
+        probe_free(t->probe);
+    }
+}
+
+static const BpProperty tports_props[] = {
+    BP_PROP_U16("iobase", TPorts, iobase, 0x3f8),
+    BP_PROP_U8("irq", TPorts, irq, 5),
+    BP_PROP_END
+};
+
+static const BpDeviceType tports_type = {
+    .name = "t-ports",
+    .parent = BP_TYPE_ISA_DEVICE,
+    .instance_size = sizeof(TPorts),
+    .props = tports_props,
+    .realize = tports_realize,
+    .unrealize = tports_unrealize,
+    .instance_finalize = tports_finalize,
+};
+
+static BpDevice *tports_new(BpBus *bus, const char *id, const char *iobase,
+                            const char *irq, GError **errp)
+{
+    GError *err = NULL;
+    BpDevice *dev = bp_device_create("t-ports", id, &err);
+    g_assert_no_error(err);
+    g_assert_true(bp_device_set_prop(dev, "iobase", iobase, &err));
+    g_assert_true(bp_device_set_prop(dev, "irq", irq, &err));
+    g_assert_no_error(err);
+    if (!bp_device_realize(dev, bus, errp)) {
+        bp_device_destroy(dev);
+        return NULL;
+    }
+    return dev;
+}
+
+static void test_isa_bus(void)
+{
+    fresh();
+    GError *err = NULL;
+    bp_registry_init();
+    g_assert_true(bp_type_register(&tports_type, NULL, &err));
+    g_assert_no_error(err);
+    BpBus *bus = bp_isa_bus_create(&err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(bp_bus_name(bus), ==, "isa.0");
+
+    BpDevice *a = tports_new(bus, "a", "0x3f8", "5", &err);
+    g_assert_no_error(err);
+    TPorts *ta = (TPorts *)a;
+    g_assert_cmphex(bp_as_read(io(), 0x3fa, 2), ==, 0x0302);
+    g_assert_cmpstr(probe_take(ta->probe), ==, "r1@2 r1@3");
+    g_assert_true(ta->line == bp_isa_bus_irq(bus, 5));
+    bp_irq_raise(ta->line);
+    g_assert_true(bp_irq_level(bp_isa_bus_irq(bus, 5)));
+    bp_irq_lower(ta->line);
+
+    /* Overlap: refused, naming the holder. */
+    g_assert_null(tports_new(bus, "b", "0x3fc", "4", &err));
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "0x3f8-0x3ff"));
+    g_assert_nonnull(strstr(err->message, "'a'"));
+    g_assert_nonnull(strstr(err->message, "t-ports"));
+    g_clear_error(&err);
+    g_assert_null(tports_new(bus, "c", "0x100", "16", &err));
+    g_assert_nonnull(strstr(err->message, "out of range"));
+    g_clear_error(&err);
+    g_assert_null(tports_new(bus, "d", "0xfffc", "3", &err));
+    g_assert_nonnull(err);
+    g_clear_error(&err);
+
+    /* Gone with the device: the bus unmapped what a left behind. */
+    bp_device_destroy(a);
+    g_assert_cmphex(bp_as_read(io(), 0x3f8, 1), ==, 0xff);
+    BpDevice *b = tports_new(bus, "b", "0x3fc", "4", &err);
+    g_assert_no_error(err);
+    TPorts *tb = (TPorts *)b;
+    bp_isa_unmap_io(b, tb->io);
+    tb->io = NULL;
+    g_assert_cmphex(bp_as_read(io(), 0x3fc, 1), ==, 0xff);
+    bp_device_destroy(b);
+    bp_isa_bus_destroy(bus);
+}
+
+/* CPU pins: what the engine hears. */
+typedef struct PinLog {
+    GString *s;
+} PinLog;
+
+static void pin_intr(void *opaque, bool level)
+{
+    g_string_append_printf(((PinLog *)opaque)->s, "intr%d ", level);
+}
+
+static void pin_nmi(void *opaque)
+{
+    g_string_append(((PinLog *)opaque)->s, "nmi ");
+}
+
+static void pin_a20(void *opaque, bool on)
+{
+    g_string_append_printf(((PinLog *)opaque)->s, "a20=%d ", on);
+}
+
+static uint8_t pin_ack(void *opaque)
+{
+    return 0x08;
+}
+
+static bool msr_rd(void *opaque, uint32_t msr, uint64_t *val)
+{
+    *val = *(uint64_t *)opaque;
+    return true;
+}
+
+static bool msr_wr(void *opaque, uint32_t msr, uint64_t val)
+{
+    *(uint64_t *)opaque = val;
+    return true;
+}
+
+static void test_cpu_pins(void)
+{
+    PinLog l = { g_string_new(NULL) };
+    BpCpuSink sink = { pin_intr, pin_nmi, pin_a20, &l };
+    BpIrq *intr = bp_cpu_intr(0);
+    bp_irq_raise(intr);                          /* before the CPU exists */
+    bp_cpu_pins_attach(0, &sink);
+    g_assert_cmpstr(l.s->str, ==, "a20=1 intr1 ");
+    g_string_truncate(l.s, 0);
+    bp_irq_lower(intr);
+    bp_irq_pulse(bp_cpu_nmi(0));
+    g_assert_cmpstr(l.s->str, ==, "intr0 nmi ");
+    g_string_truncate(l.s, 0);
+
+    /* A20: enabled while any input is high. */
+    BpIrq *kbd = bp_cpu_a20_input("i8042");
+    BpIrq *fast = bp_cpu_a20_input("port92");
+    g_assert_cmpstr(l.s->str, ==, "a20=0 ");
+    bp_irq_raise(kbd);
+    bp_irq_raise(fast);
+    bp_irq_lower(kbd);
+    g_assert_cmpstr(l.s->str, ==, "a20=0 a20=1 ");
+    g_assert_true(bp_cpu_pins_a20());
+    bp_irq_lower(fast);
+    g_assert_false(bp_cpu_pins_a20());
+
+    g_assert_cmphex(bp_cpu_pins_intack(0), ==, 0xff);
+    bp_cpu_set_intack(0, pin_ack, NULL);
+    g_assert_cmphex(bp_cpu_pins_intack(0), ==, 0x08);
+
+    uint64_t apic_base = 0xfee00900, v = 0;
+    g_assert_false(bp_cpu_pins_msr_read(0, 0x1b, &v));
+    bp_cpu_set_msr_handler(0, 0x1b, msr_rd, msr_wr, &apic_base);
+    g_assert_true(bp_cpu_pins_msr_read(0, 0x1b, &v));
+    g_assert_cmphex(v, ==, 0xfee00900);
+    g_assert_true(bp_cpu_pins_msr_write(0, 0x1b, 0xfee00000));
+    g_assert_cmphex(apic_base, ==, 0xfee00000);
+    bp_cpu_set_msr_handler(0, 0x1b, NULL, NULL, NULL);
+    g_assert_false(bp_cpu_pins_msr_write(0, 0x1b, 0));
+
+    bp_machine_set_ram_size(64 << 20);
+    g_assert_cmpuint(bp_machine_ram_size(), ==, 64 << 20);
+    bp_cpu_pins_cleanup();
+    g_string_free(l.s, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -503,6 +711,8 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/listeners", test_listeners);
     g_test_add_func("/memory/info-mtree", test_info_mtree);
     g_test_add_func("/memory/load-rom", test_load_rom);
+    g_test_add_func("/memory/isa-bus", test_isa_bus);
+    g_test_add_func("/cpu-pins/lines", test_cpu_pins);
     int ret = g_test_run();
     bp_memory_cleanup();
     return ret;
