@@ -331,6 +331,11 @@ int bp_main_loop_run(void)
         loop_wait(loop_timeout_ns());
     }
 
+    if (loop_signalled) {
+        /* Another handler of the signal ended the loop first. */
+        loop_signalled = false;
+        bp_qmp_event("SHUTDOWN", loop_reason("host-signal", "guest-shutdown"));
+    }
     g_source_remove(sig_term);
     g_source_remove(sig_int);
     loop_quit = false;
