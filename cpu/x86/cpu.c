@@ -527,6 +527,8 @@ static void check_dr_exec(X86Cpu *cpu)
 {
     uint32_t dr7 = cpu->dr[7];
     if (cpu->eflags & F_RF) {
+        /* RF suppresses the breakpoint for one instruction only */
+        cpu->eflags &= ~F_RF;
         return;
     }
     uint32_t lin = cpu->seg[S_CS].base + cpu->eip;

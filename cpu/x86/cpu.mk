@@ -26,7 +26,8 @@ tests_guest_cpu_x86_run_LDADD = $(GLIB_LIBS) -lm
 X86_GUEST_TESTS = \
 	tests/guest/cpu/modes.asm \
 	tests/guest/cpu/arith.asm \
-	tests/guest/cpu/fpu.asm
+	tests/guest/cpu/fpu.asm \
+	tests/guest/cpu/system.asm
 EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tests.sh \
 	tests/guest/cpu/README
 TESTS += tests/guest/cpu/run-tests.sh
