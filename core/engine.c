@@ -12,11 +12,10 @@
 #include <backplane/error.h>
 #include <backplane/log.h>
 #include "core/cpu-pins.h"
-#include "core/engine.h"
+#include "core/engine-internal.h"
 #include "core/main-loop.h"
 #include "core/memory-internal.h"
 #include "core/timer-internal.h"
-#include "cpu/x86/x86.h"
 
 /* Instructions between checks of the clocks and deadlines: small enough
  * for timer precision, large enough that the checks cost nothing. */
@@ -35,6 +34,10 @@ typedef struct Engine {
 } Engine;
 
 static Engine *the_engine;
+/* The debugger may attach before the CPU exists (-s -S). */
+static void (*engine_debug_stopped)(void *opaque);
+static void *engine_debug_opaque;
+static bool engine_single_step;
 
 static uint8_t *eng_page_ptr(void *opaque, uint64_t paddr, bool write)
 {
@@ -167,7 +170,12 @@ static bool eng_run_slice(void *opaque, int64_t until_ns)
         case X86_EXIT_HALTED:
             return false;
         case X86_EXIT_SHUTDOWN:
+            return true;
         case X86_EXIT_REQUEST:
+            if (engine_debug_stopped &&
+                (x86_cpu_hit_breakpoint(e->cpu) || (engine_single_step && executed > 0))) {
+                engine_debug_stopped(engine_debug_opaque);
+            }
             return true;
         case X86_EXIT_BUDGET:
             break;
@@ -236,6 +244,7 @@ static bool engine_start_interp(const char *model_name, GError **errp)
         return false;
     }
     x86_cpu_reset(e->cpu);
+    x86_cpu_set_single_step(e->cpu, engine_single_step);
 
     e->listener = (BpMemoryListener) {
         .topology_changed = eng_topology_changed,
@@ -320,4 +329,23 @@ char *bp_cpu_info_registers(void)
 bool bp_cpu_read_virt(uint64_t vaddr, void *buf, size_t len)
 {
     return the_engine && x86_cpu_read_virt(the_engine->cpu, vaddr, buf, len);
+}
+
+X86Cpu *bp_engine_x86(void)
+{
+    return the_engine ? the_engine->cpu : NULL;
+}
+
+void bp_engine_set_debug_hook(void (*stopped)(void *opaque), void *opaque)
+{
+    engine_debug_stopped = stopped;
+    engine_debug_opaque = opaque;
+}
+
+void bp_engine_set_single_step(bool on)
+{
+    engine_single_step = on;
+    if (the_engine) {
+        x86_cpu_set_single_step(the_engine->cpu, on);
+    }
 }

@@ -4,6 +4,8 @@
 #define BP_CORE_ENGINE_H
 
 #include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Create CPU 0 with the model named by -cpu, connect it to the memory map

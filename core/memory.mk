@@ -13,7 +13,9 @@ BPCORE_SOURCES += \
 	core/cpu-pins.c \
 	core/cpu-pins.h \
 	core/engine.c \
-	core/engine.h
+	core/engine.h \
+	core/engine-internal.h \
+	core/gdbstub.c
 
 check_PROGRAMS += tests/unit/test-memory
 TESTS += tests/unit/test-memory
@@ -31,3 +33,11 @@ tests_unit_test_timer_SOURCES = tests/unit/test-timer.c core/clock.c core/timer.
 tests_unit_test_timer_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_timer_CFLAGS = $(CORE_CFLAGS)
 tests_unit_test_timer_LDADD = $(CORE_LIBS)
+
+check_PROGRAMS += tests/unit/test-gdbstub
+TESTS += tests/unit/test-gdbstub
+tests_unit_test_gdbstub_SOURCES = tests/unit/test-gdbstub.c
+tests_unit_test_gdbstub_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_gdbstub_CFLAGS = $(CORE_CFLAGS)
+tests_unit_test_gdbstub_LDADD = $(BP_TEST_LDADD)
+tests_unit_test_gdbstub_LDFLAGS = $(BP_TEST_LDFLAGS)
