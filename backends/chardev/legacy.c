@@ -32,7 +32,8 @@ static bool legacy_flags(BpOpts *o, const char *spec, const char *flags, GError 
             bp_opts_set(o, "wait", "off");
         } else {
             g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                        "chardev spec '%s': unknown flag '%s'", spec, *f);
+                        "unknown flag '%s' (server, nowait, nodelay, ipv4, ipv6 or key=value)",
+                        *f);
             return false;
         }
     }
@@ -72,7 +73,7 @@ static bool legacy_tcp(BpOpts *o, const char *spec, const char *rest, GError **e
     return !comma || legacy_flags(o, spec, comma + 1, errp);
 bad:
     g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                "chardev spec '%s': expected [HOST]:PORT after the colon", spec);
+                "expected [HOST]:PORT after the protocol, as in tcp:localhost:4444");
     return false;
 }
 
@@ -82,7 +83,7 @@ static bool legacy_unix(BpOpts *o, const char *spec, const char *rest, GError **
     g_autofree char *path = comma ? g_strndup(rest, comma - rest) : g_strdup(rest);
     if (!path[0]) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                    "chardev spec '%s': expected a path after 'unix:'", spec);
+                    "expected a path after 'unix:'");
         return false;
     }
     bp_opts_set(o, "backend", "socket");
@@ -95,7 +96,7 @@ static bool legacy_path(BpOpts *o, const char *spec, const char *backend, const 
 {
     if (!path[0]) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                    "chardev spec '%s': expected a path after '%s:'", spec, backend);
+                    "expected a path after '%s:'", backend);
         return false;
     }
     bp_opts_set(o, "backend", backend);
@@ -123,8 +124,7 @@ BpOpts *bp_chardev_parse_legacy(const char *spec, const char *id, bool *is_mon,
     if (g_str_has_prefix(p, "chardev:")) {
         if (mon || !p[8]) {
             g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                        "chardev spec '%s': use chardev:ID (and -mon chardev=ID for a monitor)",
-                        spec);
+                        "expected chardev:ID (and -mon chardev=ID for a monitor)");
             return NULL;
         }
         /* A reference: no backend; bp_chardev_new_from_opts returns the
@@ -151,8 +151,8 @@ BpOpts *bp_chardev_parse_legacy(const char *spec, const char *id, bool *is_mon,
         ok = legacy_unix(o, spec, p + 5, errp);
     } else if (!strcmp(p, "vc") || g_str_has_prefix(p, "vc:")) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                    "chardev spec '%s': there is no graphical console (vc) yet; "
-                    "use stdio, pty, a socket or a file", spec);
+                    "there is no graphical console (vc) yet; "
+                    "use stdio, pty, a socket or a file");
         return NULL;
     } else {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
