@@ -94,6 +94,12 @@ typedef struct IsaPit {
     PitCounter c[3];
     uint8_t port61_bits;
     bool irq_level;
+    /* The output level right after the edge the timer is armed for: when
+     * the timer runs late (real-time clock mode) a short low pulse (mode 2,
+     * one input clock) may be over already; the interrupt controller still
+     * has to see it. */
+    bool armed_edge_level;
+    int64_t armed_edge_ns;
 
     /* wiring */
     BpMemoryRegion *io;
@@ -275,6 +281,14 @@ static void pit_update_irq(IsaPit *s)
     bool level = pit_out(c, now);
     uint64_t edge;
 
+    if (s->timer && bp_timer_pending(s->timer) == false && s->armed_edge_ns &&
+        now >= s->armed_edge_ns && !s->armed_edge_level && level && s->irq_level) {
+        /* The pulse we were armed for came and went: deliver it. */
+        BP_TRACE(s, "out0 pulse (late by %" G_GINT64_FORMAT " ns)", now - s->armed_edge_ns);
+        bp_irq_set(s->irq_line, false);
+        s->irq_level = false;
+    }
+    s->armed_edge_ns = 0;
     if (level != s->irq_level) {
         BP_TRACE(s, "out0 %d", level);
     }
@@ -287,7 +301,10 @@ static void pit_update_irq(IsaPit *s)
     if (edge == UINT64_MAX) {
         bp_timer_del(s->timer);
     } else {
-        bp_timer_mod(s->timer, c->run_since + pit_ticks_to_ns(edge - c->elapsed));
+        int64_t when = c->run_since + pit_ticks_to_ns(edge - c->elapsed);
+        s->armed_edge_ns = when;
+        s->armed_edge_level = pit_out(c, when);
+        bp_timer_mod(s->timer, when);
     }
 }
 

@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Boots Debian's 686 kernel with a busybox initramfs on -M pc with the
+# interpreter (SeaBIOS + our boot ROM via fw_cfg), and checks what the guest
+# reports about itself: RAM size, timers, the serial port, the PCI host
+# bridge; then the guest powers off through ACPI and the process exits 0.
+set -u
+build=${BP_BUILD_DIR:?}
+kit=$("${BP_SRC_DIR:?}/tests/kit/build-kit.sh") || { echo "1..0 # kit unavailable"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "1..8"
+start=$(date +%s.%N)
+timeout 900 "$build/backplane" -nographic -m 256M -bios "$kit/bios.bin" \
+    -kernel "$kit/vmlinuz-686" -initrd "$kit/kit.cpio.gz" \
+    -append "console=ttyS0 bp.test" -serial "file:$tmp/serial.txt" \
+    </dev/null >"$tmp/stdout.txt" 2>"$tmp/stderr.txt"
+rc=$?
+end=$(date +%s.%N)
+fail=0
+n=0
+check() {
+    n=$((n + 1)); d=$1; shift
+    if "$@"; then echo "ok $n - $d"; else echo "not ok $n - $d"; fail=1; fi
+}
+val() { sed -n "/BP-CHECK-BEGIN/,/BP-CHECK-END/s/^$1 //p" "$tmp/serial.txt" | tr -d '\r' | head -n 1; }
+mem=$(val memtotal-kb)
+check "exits 0 after 'poweroff -f' (ACPI S5), status $rc" [ "$rc" = 0 ]
+check "reaches the busybox shell marker" grep -q "BP-SHELL-READY" "$tmp/serial.txt"
+check "MemTotal ${mem:-none} kB is plausible for -m 256M (200000-262144)" \
+    sh -c "[ -n '$mem' ] && [ '$mem' -gt 200000 ] && [ '$mem' -le 262144 ]"
+check "the PIT timer interrupt is counting (IRQ 0: $(val timer-irq))" \
+    sh -c "[ -n '$(val timer-irq)' ] && [ '$(val timer-irq)' -gt 0 ]"
+check "the TSC is in /proc/cpuinfo and a clocksource ($(val clocksources))" \
+    sh -c "[ '$(val tsc)' = 1 ] && echo '$(val clocksources)' | grep -qw tsc"
+check "a 16550A UART is detected ($(val serial))" [ "$(val serial)" = 1 ]
+check "the i440FX host bridge is on PCI" grep -q "^pci 0000:00:00.0 0x8086 0x1237 0x060000" "$tmp/serial.txt"
+check "the kernel uses the ACPI PM timer clocksource or lists it" \
+    sh -c "echo '$(val clocksources)' | grep -qw acpi_pm"
+echo "# boot time to exit: $(echo "$end - $start" | bc 2>/dev/null || echo "?") s"
+echo "# guest uptime at the check: $(val uptime) s"
+if [ $fail != 0 ]; then
+    echo "# --- serial (tail)"; tr -d '\r' < "$tmp/serial.txt" | tail -40 | sed 's/^/# /'
+    echo "# --- stderr"; tail -20 "$tmp/stderr.txt" | sed 's/^/# /'
+fi
+exit 0
