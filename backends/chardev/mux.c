@@ -126,7 +126,13 @@ static int mux_base_can_receive(void *opaque)
     if (chr->nfe == 0) {
         return 0;
     }
-    return MUX_BUF - m->len[chr->focus];
+    int f = chr->focus;
+    if (m->len[f] == 0) {
+        /* Pasting into the monitor should not go 32 bytes a turn. */
+        BpChrFrontend *fe = &chr->fe[f];
+        return MAX(fe->ops->can_receive(fe->opaque), MUX_BUF);
+    }
+    return MUX_BUF - m->len[f];
 }
 
 static void mux_base_receive(void *opaque, const uint8_t *buf, size_t len)

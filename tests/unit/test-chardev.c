@@ -961,6 +961,12 @@ static void test_mux(void)
     RUN_UNTIL(mon.rx->len == 5);
     g_assert_true(fe_got(&mon, "xy\x01zz"));
 
+    /* a long paste arrives whole */
+    static char paste[3000];
+    memset(paste, 'p', sizeof(paste));
+    write_all(c, paste, sizeof(paste));
+    RUN_UNTIL(ser.rx->len == 3 + sizeof(paste));
+
     GError *err = NULL;
     g_assert_false(bp_chardev_remove("m0-base", &err));
     g_assert_cmpstr(err->message, ==, "chardev 'm0-base' is busy: used by mux chardev 'm0'");
