@@ -19,6 +19,17 @@ tests_guest_cpu_x86_run_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_guest_cpu_x86_run_CFLAGS = $(CORE_CFLAGS) -O2
 tests_guest_cpu_x86_run_LDADD = $(GLIB_LIBS) -lm
 
+# Differential test against the host CPU (needs `cc -m32`, Debian's
+# gcc-multilib; skipped without it). run-difftest.sh builds the native
+# helper and runs a fixed seed; `run-difftest.sh SEED CASES` for longer runs.
+check_PROGRAMS += tests/guest/cpu/difftest
+tests_guest_cpu_difftest_SOURCES = tests/guest/cpu/difftest.c $(X86_ENGINE_SOURCES)
+tests_guest_cpu_difftest_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_guest_cpu_difftest_CFLAGS = $(CORE_CFLAGS)
+tests_guest_cpu_difftest_LDADD = $(GLIB_LIBS) -lm
+TESTS += tests/guest/cpu/run-difftest.sh
+EXTRA_DIST += tests/guest/cpu/run-difftest.sh tests/guest/cpu/difftest-native.c
+
 # Guest CPU tests: nasm programs run as the BIOS image; each prints TAP
 # lines on port 0xe9 and leaves through port 0xf4. run-tests.sh assembles
 # and runs them all and merges their results into one TAP stream (see
