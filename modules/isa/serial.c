@@ -9,7 +9,7 @@
  * > modem status), loopback with the modem outputs looped to the inputs,
  * break reception (a chardev BREAK event).
  *
- * The divisor latch is used only as a rate: each transmitted character
+ * With pace=on the divisor latch is used as a rate: each transmitted character
  * occupies the transmit shift register for one character time on the
  * virtual clock (start + data + parity + stop bits at 1.8432 MHz / 16 /
  * divisor), so THRE and TEMT behave as a guest polling them expects. Bytes
@@ -729,7 +729,9 @@ static const BpProperty isa_serial_props[] = {
     BP_PROP_I32("iobase", IsaSerial, iobase_prop, -1),
     BP_PROP_I32("irq", IsaSerial, irq_prop, -1),
     BP_PROP_CHARDEV("chardev", IsaSerial, chr),
-    BP_PROP_BOOL("pace", IsaSerial, pace, true),
+    /* Off by default, as on QEMU: SeaBIOS's serial console gives up on a
+     * busy transmitter and redraws, garbling its output at 9600 baud. */
+    BP_PROP_BOOL("pace", IsaSerial, pace, false),
     BP_PROP_END
 };
 
