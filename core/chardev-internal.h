@@ -31,7 +31,8 @@ bool bp_chardev_remove(const char *id, GError **errp);   /* refuses if in use */
 char *bp_info_chardev(void);
 /* Ring buffer contents, consumed (qtest helpers, ringbuf_read). */
 char *bp_chardev_ringbuf_read(BpChardev *chr, size_t max);
-/* Terminal restored at exit (stdio raw mode). */
+/* At exit: flush what is queued, restore the terminal (stdio raw mode),
+ * remove unix socket files, and free every chardev no frontend uses. */
 void bp_chardev_cleanup_all(void);
 
 #endif

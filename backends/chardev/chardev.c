@@ -312,6 +312,20 @@ void bp_chardev_cleanup_all(void)
             chr->cls->at_exit(chr);
         }
     }
+    /* Free what no frontend uses any more (at exit, devices and monitors
+     * are gone by now); a mux takes its base along. */
+    bool again = true;
+    while (again && chr_list) {
+        again = false;
+        for (guint i = 0; i < chr_list->len; i++) {
+            BpChardev *chr = g_ptr_array_index(chr_list, i);
+            if (chr->nfe == 0 && !chr->mux_parent) {
+                bp_chardev_remove(chr->id, NULL);
+                again = true;
+                break;
+            }
+        }
+    }
 }
 
 /* Frontends */

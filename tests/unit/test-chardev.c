@@ -1104,6 +1104,27 @@ static void test_stdio_restore(void)
     }
 }
 
+static void test_cleanup_all(void)
+{
+    g_autofree char *path = tmp_path("gone.sock");
+    g_autofree char *spec = g_strdup_printf("socket,id=x0,path=%s,server=on,wait=off", path);
+    chr_new_ok(spec);
+    BpChardev *busy = chr_new_ok("ringbuf,id=x1,mux=on");
+    Fe fe;
+    fe_init(&fe);
+    g_assert_true(bp_chr_attach(busy, NULL, &fe_ops, &fe, NULL));
+    bp_chardev_cleanup_all();
+    g_assert_null(bp_chardev_find("x0"));
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    g_assert_true(bp_chardev_find("x1") == busy);   /* still in use: kept */
+    g_assert_nonnull(bp_chardev_find("x1-base"));
+    bp_chr_detach(busy, &fe);
+    bp_chardev_cleanup_all();
+    g_assert_null(bp_chardev_find("x1"));
+    g_assert_null(bp_chardev_find("x1-base"));
+    fe_clear(&fe);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1131,6 +1152,7 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/mux", test_mux);
     g_test_add_func("/chardev/stdio", test_stdio);
     g_test_add_func("/chardev/stdio-restore", test_stdio_restore);
+    g_test_add_func("/chardev/cleanup-all", test_cleanup_all);
     int rc = g_test_run();
 
     bp_chardev_cleanup_all();
