@@ -135,17 +135,24 @@ static inline void probe_write(X86Cpu *cpu, uint32_t lin, unsigned size)
 
 /* ModRM */
 
-static void decode_modrm(X86Cpu *cpu, Dec *d)
+static void decode_modrm_mem(X86Cpu *cpu, Dec *d);
+
+static inline __attribute__((always_inline)) void decode_modrm(X86Cpu *cpu, Dec *d)
 {
     uint8_t m = fetch8(cpu);
     d->mod = m >> 6;
     d->reg = (m >> 3) & 7;
     d->rm = m & 7;
-    d->base_esp = false;
     if (d->mod == 3) {
         d->mem = false;
         return;
     }
+    decode_modrm_mem(cpu, d);
+}
+
+static void decode_modrm_mem(X86Cpu *cpu, Dec *d)
+{
+    d->base_esp = false;
     d->mem = true;
     uint32_t off = 0;
     int seg = S_DS;
@@ -327,7 +334,7 @@ static void set_szp(X86Cpu *cpu, uint32_t r, unsigned sz, bool cf, bool of, bool
     x86_set_flags(cpu, f, F_ARITH);
 }
 
-static uint32_t alu(X86Cpu *cpu, int op, uint32_t a, uint32_t b, unsigned sz)
+static inline __attribute__((always_inline)) uint32_t alu(X86Cpu *cpu, int op, uint32_t a, uint32_t b, unsigned sz)
 {
     uint32_t r, cin;
     switch (op) {
@@ -352,7 +359,7 @@ static uint32_t alu(X86Cpu *cpu, int op, uint32_t a, uint32_t b, unsigned sz)
     return r & szmask(sz);
 }
 
-static uint32_t inc_dec(X86Cpu *cpu, uint32_t a, bool dec, unsigned sz)
+static inline __attribute__((always_inline)) uint32_t inc_dec(X86Cpu *cpu, uint32_t a, bool dec, unsigned sz)
 {
     uint32_t cf = get_cf(cpu);
     uint32_t r = dec ? a - 1 : a + 1;
@@ -473,6 +480,38 @@ static uint32_t shld_shrd(X86Cpu *cpu, bool right, uint32_t dst, uint32_t src, u
     bool of = ((r ^ dst) >> (bits - 1)) & 1;
     set_szp(cpu, r, sz, cf, of, false);
     return r;
+}
+
+/* Conditions: the common lazy cases inline, the rest in cpu.c */
+static inline bool cond(X86Cpu *cpu, int cc)
+{
+    int op = cpu->cc_op;
+    if (op != CC_EFLAGS) {
+        unsigned sh = 32 - cpu->cc_size * 8;
+        bool r;
+        switch (cc >> 1) {
+        case 2:
+            r = (cpu->cc_res << sh) == 0;
+            return (cc & 1) ? !r : r;
+        case 4:
+            r = (int32_t)(cpu->cc_res << sh) < 0;
+            return (cc & 1) ? !r : r;
+        default:
+            if (op == CC_LOGIC) {
+                uint32_t res = cpu->cc_res << sh;
+                switch (cc >> 1) {
+                case 0: case 1: r = false; break;        /* OF, CF clear */
+                case 3: r = res == 0; break;             /* BE: ZF */
+                case 6: r = (int32_t)res < 0; break;     /* L: SF != OF */
+                case 7: r = (int32_t)res <= 0; break;    /* LE */
+                default: return x86_cond(cpu, cc);
+                }
+                return (cc & 1) ? !r : r;
+            }
+            break;
+        }
+    }
+    return x86_cond(cpu, cc);
 }
 
 /* Control flow */
@@ -1394,21 +1433,21 @@ static void exec_0f(X86Cpu *cpu, Dec *d)
         }
         decode_modrm(cpu, d);
         uint32_t v = rm_read(cpu, d, sz);
-        if (x86_cond(cpu, op & 15)) {
+        if (cond(cpu, op & 15)) {
             setreg(cpu, d->reg, v, sz);
         }
         return;
     }
     if (op >= 0x80 && op <= 0x8f) { /* Jcc rel16/32 */
         uint32_t rel = d->op32 ? fetch32(cpu) : sext(fetch16(cpu), 2);
-        if (x86_cond(cpu, op & 15)) {
+        if (cond(cpu, op & 15)) {
             jump(cpu, d, cpu->next_eip + rel);
         }
         return;
     }
     if (op >= 0x90 && op <= 0x9f) { /* SETcc */
         decode_modrm(cpu, d);
-        rm_write(cpu, d, x86_cond(cpu, op & 15) ? 1 : 0, 1);
+        rm_write(cpu, d, cond(cpu, op & 15) ? 1 : 0, 1);
         return;
     }
     if (op >= 0xc8 && op <= 0xcf) { /* BSWAP */
@@ -1474,9 +1513,22 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
     if (op < 0x40 && (op & 7) < 6) {
         int aop = op >> 3;
         unsigned s = (op & 1) ? sz : 1;
+        if ((op & 7) < 4) {
+            decode_modrm(cpu, &d);
+            if (!d.mem && s == 4 && !d.lock) {
+                /* the common register-register 32-bit form */
+                uint32_t *dst = &cpu->regs[(op & 2) ? d.reg : d.rm];
+                uint32_t src = cpu->regs[(op & 2) ? d.rm : d.reg];
+                r = alu(cpu, aop, *dst, src, 4);
+                if (aop != 7) {
+                    *dst = r;
+                }
+                cpu->eip = cpu->next_eip;
+                return;
+            }
+        }
         switch (op & 7) {
         case 0: case 1:
-            decode_modrm(cpu, &d);
             lock_check(cpu, &d, aop != 7);
             if (aop == 7) {
                 alu(cpu, 7, rm_read(cpu, &d, s), getreg(cpu, d.reg, s), s);
@@ -1487,7 +1539,6 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
             }
             break;
         case 2: case 3:
-            decode_modrm(cpu, &d);
             lock_check(cpu, &d, false);
             r = alu(cpu, aop, getreg(cpu, d.reg, s), rm_read(cpu, &d, s), s);
             if (aop != 7) {
@@ -1610,7 +1661,7 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
     case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
     case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f: {
         uint32_t rel = sext(fetch8(cpu), 1);
-        if (x86_cond(cpu, op & 15)) {
+        if (cond(cpu, op & 15)) {
             jump(cpu, &d, cpu->next_eip + rel);
         }
         break;
