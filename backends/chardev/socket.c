@@ -52,6 +52,7 @@ typedef struct SocketChardev {
     guint listen_watch;
     char *local;                  /* "127.0.0.1:4444" or the unix path */
     int fd;                       /* the peer, -1 when none */
+    int next_fd;                  /* a client that came as the peer left */
     char *peer;                   /* "127.0.0.1:51234" (TCP) */
     int connecting_fd;
     guint connect_watch, reconnect_timer;
@@ -148,6 +149,10 @@ static void socket_hangup(BpChardev *chr)
     bp_chr_set_connected(chr, false);
     if (!s->server) {
         socket_schedule_reconnect(s);
+    } else if (s->next_fd >= 0) {
+        int fd = s->next_fd;
+        s->next_fd = -1;
+        socket_connected(s, fd);
     }
 }
 
@@ -159,8 +164,16 @@ static gboolean socket_accept_ready(int lfd, GIOCondition cond, gpointer opaque)
         return G_SOURCE_CONTINUE;
     }
     if (s->fd >= 0) {
-        /* One peer at a time: refuse, do not replace. */
-        close(fd);
+        /* One peer at a time: refuse, do not replace. But a client that
+         * reconnects at once may be seen before the old peer's EOF is
+         * read: it waits for the hang-up instead of being refused. */
+        struct pollfd p = { .fd = s->fd, .events = POLLRDHUP };
+        bool leaving = poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+        if (leaving && s->next_fd < 0) {
+            s->next_fd = fd;
+        } else {
+            close(fd);
+        }
         return G_SOURCE_CONTINUE;
     }
     socket_connected(s, fd);
@@ -527,6 +540,9 @@ static bool socket_wait_client(SocketChardev *s, GError **errp)
 static void socket_free(SocketChardev *s)
 {
     socket_disconnect(s);
+    if (s->next_fd >= 0) {
+        close(s->next_fd);
+    }
     if (s->listen_watch) {
         g_source_remove(s->listen_watch);
     }
@@ -552,7 +568,7 @@ static void socket_free(SocketChardev *s)
 static bool socket_open(BpChardev *chr, const BpOpts *o, GError **errp)
 {
     SocketChardev *s = (SocketChardev *)chr;
-    s->fd = s->listen_fd = s->connecting_fd = -1;
+    s->fd = s->listen_fd = s->connecting_fd = s->next_fd = -1;
     if (!socket_parse(s, o, errp)) {
         socket_free(s);
         return false;

@@ -637,6 +637,35 @@ static void test_socket_unix_server(void)
     fe_clear(&fe);
 }
 
+/* A client that reconnects at once is not refused for the old one. */
+static void test_socket_quick_reconnect(void)
+{
+    g_autofree char *path = tmp_path("quick.sock");
+    g_autofree char *spec = g_strdup_printf("socket,id=q0,path=%s,server=on,wait=off", path);
+    BpChardev *chr = chr_new_ok(spec);
+    Fe fe;
+    fe_init(&fe);
+    g_assert_true(bp_chr_attach(chr, NULL, &fe_ops, &fe, NULL));
+    for (int round = 0; round < 3; round++) {
+        int c1 = unix_connect(path);
+        RUN_UNTIL(bp_chr_connected(chr));
+        g_array_set_size(fe.events, 0);
+        close(c1);
+        int c2 = unix_connect(path);
+        RUN_UNTIL(fe_has_event(&fe, BP_CHR_EVENT_CLOSED) &&
+                  fe_last_event(&fe) == BP_CHR_EVENT_OPENED);
+        g_byte_array_set_size(fe.rx, 0);
+        write_all(c2, "new", 3);
+        RUN_UNTIL(fe.rx->len == 3);
+        g_assert_false(peer_closed(c2));
+        close(c2);
+        RUN_UNTIL(!bp_chr_connected(chr));
+    }
+    bp_chr_detach(chr, &fe);
+    chr_remove_ok("q0");
+    fe_clear(&fe);
+}
+
 static void test_socket_tcp_server(void)
 {
     BpChardev *chr = chr_new_ok("socket,id=s1,port=0,server=on,wait=off,nodelay=on");
@@ -1142,6 +1171,7 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/pipe", test_pipe);
     g_test_add_func("/chardev/pty", test_pty);
     g_test_add_func("/chardev/socket/unix-server", test_socket_unix_server);
+    g_test_add_func("/chardev/socket/quick-reconnect", test_socket_quick_reconnect);
     g_test_add_func("/chardev/socket/tcp-server", test_socket_tcp_server);
     g_test_add_func("/chardev/socket/telnet", test_socket_telnet);
     g_test_add_func("/chardev/socket/tcp-options", test_socket_tcp_options);
