@@ -110,7 +110,7 @@ enum {
 
 /* TLB: one set per privilege class (0: CPL 0-2, 1: CPL 3). Tags are
  * page-aligned linear addresses; TLB_INVALID never matches. */
-#define TLB_BITS 8
+#define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_INVALID 1u
 typedef struct X86TlbEntry {
@@ -186,6 +186,9 @@ struct X86Cpu {
     /* code fetch: linear page and host pointer of the current code page */
     uint32_t fetch_page;
     uint8_t *fetch_host;
+    /* last page-table page (mmu.c) */
+    uint64_t pt_cache_page;
+    uint8_t *pt_cache_host;
 
     uint64_t icount;
 };

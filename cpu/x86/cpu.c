@@ -686,6 +686,7 @@ bool x86_cpu_a20(const X86Cpu *cpu)
 
 void x86_cpu_flush_phys(X86Cpu *cpu)
 {
+    cpu->pt_cache_host = NULL;
     x86_tlb_flush(cpu, true);
 }
 

@@ -12,10 +12,28 @@
  */
 #include "cpu/x86/cpu-internal.h"
 
+/* Page-table walks touch few pages: remember the last RAM page's host
+ * pointer (writable RAM only, so the same pointer serves reads and the
+ * A/D updates). Dropped by x86_cpu_flush_phys. */
+static uint8_t *pt_page(X86Cpu *cpu, uint64_t paddr, bool write)
+{
+    uint64_t page = paddr & ~0xfffull;
+    if (cpu->pt_cache_host && cpu->pt_cache_page == page) {
+        return cpu->pt_cache_host;
+    }
+    uint8_t *p = cpu->bus.page_ptr(cpu->bus.opaque, page, true);
+    if (p) {
+        cpu->pt_cache_page = page;
+        cpu->pt_cache_host = p;
+        return p;
+    }
+    return write ? NULL : cpu->bus.page_ptr(cpu->bus.opaque, page, false);
+}
+
 uint64_t x86_phys_read(X86Cpu *cpu, uint64_t paddr, unsigned size)
 {
     paddr &= cpu->a20_mask;
-    uint8_t *p = cpu->bus.page_ptr(cpu->bus.opaque, paddr & ~0xfffull, false);
+    uint8_t *p = pt_page(cpu, paddr, false);
     if (p && (paddr & 0xfff) + size <= 4096) {
         if (size == 8) {
             uint64_t v;
@@ -30,7 +48,7 @@ uint64_t x86_phys_read(X86Cpu *cpu, uint64_t paddr, unsigned size)
 void x86_phys_write(X86Cpu *cpu, uint64_t paddr, uint64_t val, unsigned size)
 {
     paddr &= cpu->a20_mask;
-    uint8_t *p = cpu->bus.page_ptr(cpu->bus.opaque, paddr & ~0xfffull, true);
+    uint8_t *p = pt_page(cpu, paddr, true);
     if (p && (paddr & 0xfff) + size <= 4096) {
         if (size == 8) {
             memcpy(p + (paddr & 0xfff), &val, 8);
@@ -256,19 +274,15 @@ static X86TlbEntry *tlb_fill(X86Cpu *cpu, uint32_t lin, int acc)
     if (w.large) {
         cpu->tlb_has_large = true;
     }
-    uint8_t *rp = cpu->bus.page_ptr(cpu->bus.opaque, ppage, false);
+    uint8_t *wp = type == ACC_W ? cpu->bus.page_ptr(cpu->bus.opaque, ppage, true) : NULL;
+    uint8_t *rp = wp ? wp : cpu->bus.page_ptr(cpu->bus.opaque, ppage, false);
     e->host = rp;
     e->tag_r = rp ? page : (page | 2);
     if (!w.nx) {
         e->tag_x = e->tag_r;
     }
     if (type == ACC_W) {
-        uint8_t *wp = cpu->bus.page_ptr(cpu->bus.opaque, ppage, true);
-        if (wp && wp == rp) {
-            e->tag_w = page;
-        } else {
-            e->tag_w = page | 2;
-        }
+        e->tag_w = wp ? page : (page | 2);
     }
     return e;
 }
