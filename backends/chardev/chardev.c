@@ -262,6 +262,7 @@ static char *chr_user_desc(BpChardev *chr)
 
 bool bp_chardev_remove(const char *id, GError **errp)
 {
+    g_return_val_if_fail(id != NULL, false);
     BpChardev *chr = bp_chardev_find(id);
     if (!chr) {
         g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND, "chardev '%s' not found", id);
@@ -306,7 +307,9 @@ void bp_chardev_cleanup_all(void)
         /* One last try at queued output (the guest's last words). */
         if (chr->out_fd >= 0 && chr->outbuf->len && !chr->out_dead) {
             ssize_t r = write(chr->out_fd, chr->outbuf->data, chr->outbuf->len);
-            (void)r;
+            if (r > 0) {
+                g_byte_array_remove_range(chr->outbuf, 0, r);
+            }
         }
         if (chr->cls->at_exit) {
             chr->cls->at_exit(chr);
