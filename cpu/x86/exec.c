@@ -633,8 +633,9 @@ static bool rep_fast(X86Cpu *cpu, Dec *d, uint8_t op, unsigned sz, int sseg)
         dst += ld & 0xfff;
         if (movs) {
             if (dst > src && dst < src + bytes) {
-                for (uint32_t i = 0; i < bytes; i++) {
-                    dst[i] = src[i];    /* overlapping forward copy replicates */
+                /* overlapping forward copy: element by element, as the CPU */
+                for (uint32_t i = 0; i < bytes; i += sz) {
+                    stn(dst + i, ldn(src + i, sz), sz);
                 }
             } else {
                 memmove(dst, src, bytes);

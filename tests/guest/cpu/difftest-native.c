@@ -4,7 +4,8 @@
  * runs instruction bytes on the host CPU. It reads DiffCase records on
  * stdin and answers with DiffResult records on stdout (see difftest.c).
  * Each case is wrapped in generated code that loads EFLAGS and all
- * registers but ESP, runs the bytes, and stores registers and EFLAGS.
+ * registers but ESP, runs the bytes, and stores registers and EFLAGS; a
+ * 512-byte scratch window at 0x800000 is loaded before and returned after.
  * Built by run-difftest.sh with `cc -m32`.
  */
 #include <setjmp.h>
@@ -15,17 +16,22 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#define SCRATCH_BASE 0x00800000u
+#define SCRATCH_SIZE 512
+
 typedef struct DiffCase {
-    uint8_t code[16];
+    uint8_t code[24];
     uint32_t len;
     uint32_t regs[8];
     uint32_t flags;
+    uint8_t mem[SCRATCH_SIZE];
 } DiffCase;
 
 typedef struct DiffResult {
     uint32_t regs[8];
     uint32_t flags;
     uint32_t signal;
+    uint8_t mem[SCRATCH_SIZE];
 } DiffResult;
 
 static uint32_t out[9];
@@ -71,6 +77,7 @@ static int run(const DiffCase *c, DiffResult *r)
     *p++ = 0x9d;                 /* popfd */
     *p++ = 0x61;                 /* popad */
     *p++ = 0xc3;
+    memcpy((void *)(uintptr_t)SCRATCH_BASE, c->mem, SCRATCH_SIZE);
     int sig = sigsetjmp(env, 1);
     if (sig == 0) {
         ((void (*)(void))page)();
@@ -79,6 +86,7 @@ static int run(const DiffCase *c, DiffResult *r)
     r->regs[4] = c->regs[4];
     r->flags = out[8];
     r->signal = (uint32_t)sig;
+    memcpy(r->mem, (void *)(uintptr_t)SCRATCH_BASE, SCRATCH_SIZE);
     return 0;
 }
 
@@ -87,6 +95,11 @@ int main(void)
     page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED) {
         perror("mmap");
+        return 1;
+    }
+    if (mmap((void *)(uintptr_t)SCRATCH_BASE, 4096, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+        perror("mmap scratch");
         return 1;
     }
     signal(SIGFPE, on_signal);

@@ -8,7 +8,8 @@
  *
  *   difftest NATIVE_HELPER [SEED [CASES_PER_TEMPLATE]]
  *
- * The templates avoid ESP and memory operands. Flags the SDM leaves
+ * The templates avoid ESP; memory operands live in a 512-byte scratch
+ * window at 0x800000 that both sides load and compare. Flags the SDM leaves
  * undefined for an instruction are masked out (the host may be AMD or
  * Intel; the engine models a P6).
  */
@@ -20,17 +21,22 @@
 #include <unistd.h>
 #include "cpu/x86/cpu-internal.h"
 
+#define SCRATCH_BASE 0x00800000u
+#define SCRATCH_SIZE 512
+
 typedef struct DiffCase {
-    uint8_t code[16];
+    uint8_t code[24];
     uint32_t len;
     uint32_t regs[8];
     uint32_t flags;
+    uint8_t mem[SCRATCH_SIZE];
 } DiffCase;
 
 typedef struct DiffResult {
     uint32_t regs[8];
     uint32_t flags;
     uint32_t signal;
+    uint8_t mem[SCRATCH_SIZE];
 } DiffResult;
 
 #define ARITH (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
@@ -39,6 +45,8 @@ typedef struct Gen {
     GRand *rng;
     uint8_t *p;
     uint32_t fmask;     /* flags to compare */
+    uint32_t fixed[8];  /* register values forced by the template (fixmask) */
+    uint32_t fixmask;
 } Gen;
 
 static uint32_t rnd(Gen *g, uint32_t n)
@@ -276,7 +284,106 @@ static void t_xchg(Gen *g)
     g->fmask = ARITH;
 }
 
+/* Memory operands: [EBX+disp8] with EBX in the middle of the scratch
+ * window; EBX is never a destination here. */
+static int reg_no_esp_ebx(Gen *g)
+{
+    int r;
+    do {
+        r = (int)rnd(g, 8);
+    } while (r == 4 || r == 3);
+    return r;
+}
+
+static void mem_operand(Gen *g, int reg)
+{
+    g->fixed[3] = SCRATCH_BASE + 0x100;
+    g->fixmask |= 1u << 3;
+    *g->p++ = (uint8_t)(0x43 | (reg << 3));
+    *g->p++ = (uint8_t)(rnd(g, 0xf8) - 0x7c);
+}
+
+static void t_mem_alu(Gen *g)
+{
+    int alu = (int)rnd(g, 8);
+    switch (rnd(g, 6)) {
+    case 0: *g->p++ = (uint8_t)((alu << 3) | 0x01); mem_operand(g, reg_no_esp_ebx(g)); break;
+    case 1: *g->p++ = (uint8_t)((alu << 3) | 0x03); mem_operand(g, reg_no_esp_ebx(g)); break;
+    case 2: *g->p++ = (uint8_t)((alu << 3) | 0x00); mem_operand(g, (int)rnd(g, 8) & ~3); break;
+    case 3: *g->p++ = 0x83; mem_operand(g, alu); *g->p++ = (uint8_t)rnd(g, 256); break;
+    case 4: *g->p++ = 0x66; *g->p++ = 0x81; mem_operand(g, alu);
+        *g->p++ = (uint8_t)rnd(g, 256); *g->p++ = (uint8_t)rnd(g, 256); break;
+    default: *g->p++ = 0xf7; mem_operand(g, 2 + (int)rnd(g, 2)); break;
+    }
+    g->fmask = ARITH;
+    if (alu == 1 || alu == 4 || alu == 6) {
+        g->fmask &= ~F_AF;
+    }
+}
+
+static void t_mem_misc(Gen *g)
+{
+    switch (rnd(g, 8)) {
+    case 0: *g->p++ = 0xff; mem_operand(g, (int)rnd(g, 2)); g->fmask = ARITH; break;  /* INC/DEC */
+    case 1: *g->p++ = 0x87; mem_operand(g, reg_no_esp_ebx(g)); g->fmask = ARITH; break;
+    case 2: *g->p++ = 0x0f; *g->p++ = 0xc1; mem_operand(g, reg_no_esp_ebx(g)); g->fmask = ARITH; break;
+    case 3: *g->p++ = 0x0f; *g->p++ = 0xb1; mem_operand(g, reg_no_esp_ebx(g)); g->fmask = ARITH; break;
+    case 4: *g->p++ = 0x0f; *g->p++ = 0xc7; mem_operand(g, 1); g->fmask = F_ZF; break;
+    case 5: *g->p++ = 0x0f; *g->p++ = 0xba; mem_operand(g, 4 + (int)rnd(g, 4));
+        *g->p++ = (uint8_t)rnd(g, 256); g->fmask = F_CF; break;
+    case 6: { /* BT* m, r with a small bit offset */
+        int r = reg_no_esp_ebx(g);
+        g->fixed[r] = rnd(g, 512) - 256;
+        g->fixmask |= 1u << r;
+        *g->p++ = 0x0f;
+        *g->p++ = (uint8_t)(0xa3 + 8 * rnd(g, 4));
+        mem_operand(g, r);
+        g->fmask = F_CF;
+        break;
+    }
+    default: { /* shifts on memory */
+        int op = (int)rnd(g, 8);
+        if (op == 6) op = 4;
+        *g->p++ = 0xc1;
+        mem_operand(g, op);
+        unsigned c = rnd(g, 32);
+        *g->p++ = (uint8_t)c;
+        g->fmask = c == 0 ? ARITH : op < 4 ? (c == 1 ? (F_CF | F_OF) : F_CF)
+                                            : (F_CF | F_ZF | F_SF | F_PF | (c == 1 ? F_OF : 0));
+        break;
+    }
+    }
+}
+
+static void t_string(Gen *g)
+{
+    static const uint8_t ops[] = { 0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf };
+    bool down = rnd(g, 4) == 0;
+    uint8_t op = ops[rnd(g, G_N_ELEMENTS(ops))];
+    if (down) {
+        *g->p++ = 0xfd;
+    }
+    int rep = (int)rnd(g, 3);
+    if (rep) {
+        *g->p++ = rep == 1 ? 0xf3 : 0xf2;
+    }
+    if (rnd(g, 4) == 0) {
+        *g->p++ = 0x66;
+    }
+    *g->p++ = op;
+    if (down) {
+        *g->p++ = 0xfc;
+    }
+    g->fixed[6] = SCRATCH_BASE + 0x80 + rnd(g, 0x100);
+    g->fixed[7] = SCRATCH_BASE + 0x80 + rnd(g, 0x100);
+    g->fixed[1] = rnd(g, 24);
+    g->fixmask |= (1u << 6) | (1u << 7) | (1u << 1);
+    g->fmask = ARITH;
+}
+
 static const struct { const char *name; GenFn fn; } templates[] = {
+    { "memory ALU", t_mem_alu }, { "memory RMW/atomics/bits/shifts", t_mem_misc },
+    { "string instructions", t_string },
     { "ALU r/m, r", t_alu }, { "ALU imm", t_alu_imm }, { "INC/DEC/NEG/NOT", t_incdec_neg },
     { "shifts and rotates", t_shift }, { "MUL/IMUL", t_mul }, { "bit operations", t_bits },
     { "SETcc/CMOVcc/flag ops", t_cond }, { "BCD", t_bcd }, { "XCHG/XADD/CMPXCHG/LEA", t_xchg },
@@ -326,7 +433,7 @@ typedef struct Ctx {
 static uint8_t *ctx_page_ptr(void *opaque, uint64_t paddr, bool write)
 {
     Ctx *c = opaque;
-    return paddr < (1u << 20) ? c->ram + paddr : NULL;
+    return paddr < (16u << 20) ? c->ram + paddr : NULL;
 }
 
 static uint64_t ctx_mem_read(void *opaque, uint64_t paddr, unsigned size)
@@ -366,6 +473,7 @@ static bool emulate(Ctx *c, const DiffCase *dc, DiffResult *r)
     memcpy(c->ram + 0x1000, dc->code, dc->len);
     c->ram[0x1000 + dc->len] = 0xf4;
     memcpy(cpu->regs, dc->regs, sizeof(cpu->regs));
+    memcpy(c->ram + SCRATCH_BASE, dc->mem, SCRATCH_SIZE);
     cpu->eip = 0x1000;
     cpu->cc_op = CC_EFLAGS;
     cpu->eflags = 2 | (dc->flags & ARITH);
@@ -373,6 +481,7 @@ static bool emulate(Ctx *c, const DiffCase *dc, DiffResult *r)
     x86_cpu_run(cpu, 4, &n);
     memcpy(r->regs, cpu->regs, sizeof(r->regs));
     r->flags = x86_get_flags(cpu);
+    memcpy(r->mem, c->ram + SCRATCH_BASE, SCRATCH_SIZE);
     return cpu->halted && cpu->eip == 0x1000 + dc->len + 1;
 }
 
@@ -404,7 +513,7 @@ int main(int argc, char **argv)
     FILE *wr = fdopen(to_child[1], "wb");
     FILE *rd = fdopen(from_child[0], "rb");
 
-    Ctx ctx = { .ram = g_malloc0(1u << 20) };
+    Ctx ctx = { .ram = g_malloc0(16u << 20) };
     X86Bus bus = {
         .opaque = &ctx, .page_ptr = ctx_page_ptr, .mem_read = ctx_mem_read,
         .mem_write = ctx_mem_write, .io_read = ctx_io_read, .io_write = ctx_io_write,
@@ -423,9 +532,12 @@ int main(int argc, char **argv)
             templates[t].fn(&g);
             dc.len = (uint32_t)(g.p - dc.code);
             for (int r = 0; r < 8; r++) {
-                dc.regs[r] = interesting(&g);
+                dc.regs[r] = (g.fixmask >> r) & 1 ? g.fixed[r] : interesting(&g);
             }
             dc.regs[4] = 0;
+            for (int k = 0; k < SCRATCH_SIZE; k++) {
+                dc.mem[k] = (uint8_t)g_rand_int(rng);
+            }
             dc.flags = 2 | (g_rand_int(rng) & ARITH);
             uint32_t mask = g.fmask;
             if ((mask & 0xff000000u) == 0xff000000u) {
@@ -443,7 +555,8 @@ int main(int argc, char **argv)
             }
             bool ok = emulate(&ctx, &dc, &emu);
             bool same = ok && memcmp(nat.regs, emu.regs, sizeof(nat.regs)) == 0 &&
-                        ((nat.flags ^ emu.flags) & mask) == 0;
+                        ((nat.flags ^ emu.flags) & mask) == 0 &&
+                        memcmp(nat.mem, emu.mem, SCRATCH_SIZE) == 0;
             /* BSF/BSR with a zero source: destination undefined */
             if (!same && ok && dc.code[0] == 0x0f && (dc.code[1] == 0xbc || dc.code[1] == 0xbd) &&
                 (nat.flags & F_ZF) && (emu.flags & F_ZF)) {
@@ -461,6 +574,12 @@ int main(int argc, char **argv)
                         if (nat.regs[r] != emu.regs[r]) {
                             printf("#   reg %d: in %08x native %08x emulated %08x\n", r,
                                    dc.regs[r], nat.regs[r], emu.regs[r]);
+                        }
+                    }
+                    for (int k = 0; k < SCRATCH_SIZE; k++) {
+                        if (nat.mem[k] != emu.mem[k]) {
+                            printf("#   mem +%03x: native %02x emulated %02x\n", k, nat.mem[k], emu.mem[k]);
+                            break;
                         }
                     }
                     if ((nat.flags ^ emu.flags) & mask) {
