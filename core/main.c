@@ -14,6 +14,7 @@
 #include <backplane/error.h>
 #include "core/chardev-internal.h"
 #include "core/cmdline.h"
+#include "core/engine.h"
 #include "core/logging.h"
 #include "core/machine.h"
 #include "core/main-loop.h"
@@ -148,7 +149,10 @@ static int run(BpCmdline *cl)
         bp_vm_start();
     }
     status = bp_main_loop_run();
+    /* Frontends before the backends they use; devices before chardevs. */
     bp_monitor_cleanup_all();
+    bp_cpu_engine_stop();
+    bp_registry_cleanup();
     bp_chardev_cleanup_all();
     return status;
 }
