@@ -63,9 +63,20 @@ static void test_thre_irq(void)
     g_assert_true(bp_test_irq_level(t, 4));
 }
 
-static void test_tx_pacing(void)
+/* Without pace=on (the default, as in QEMU) bytes leave at once. */
+static void test_tx_unpaced(void)
 {
     g_autoptr(BpTest) t = serial_start("");
+
+    bp_test_outb(t, COM1 + THR, 'x');
+    bp_test_outb(t, COM1 + THR, 'y');
+    g_assert_cmphex(bp_test_inb(t, COM1 + LSR) & 0x60, ==, 0x60);
+    g_assert_cmpstr(bp_test_chardev_read(t, "c0"), ==, "xy");
+}
+
+static void test_tx_pacing(void)
+{
+    g_autoptr(BpTest) t = serial_start(",pace=on");
     /* 9600 baud 8N1: ten bits of 12 * 16 clocks at 1.8432 MHz. */
     const int64_t c = 1041666;
 
@@ -281,6 +292,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/serial/thre-irq", test_thre_irq);
+    g_test_add_func("/serial/tx-unpaced", test_tx_unpaced);
     g_test_add_func("/serial/tx-pacing", test_tx_pacing);
     g_test_add_func("/serial/scratch-divisor", test_scratch_and_divisor);
     g_test_add_func("/serial/fifo-iir", test_fifo_iir_bits);
