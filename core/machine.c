@@ -873,8 +873,8 @@ static bool assemble_machine_core(const BpConfig *c, const BpMachineDef *def,
     if (def->init && !def->init(c, &err)) {
         g_autofree char *ctx = g_strdup_printf("machine %s", def->name);
 
-        /* Definitions may name themselves in their messages already. */
-        if (g_str_has_prefix(err->message, ctx)) {
+        /* Messages may name the machine or the option already. */
+        if (g_str_has_prefix(err->message, ctx) || err->message[0] == '-') {
             g_propagate_error(errp, g_steal_pointer(&err));
         } else {
             g_propagate_prefixed_error(errp, g_steal_pointer(&err), "%s: ", ctx);

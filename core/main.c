@@ -22,10 +22,13 @@
 #include "core/monitor.h"
 #include "core/registry.h"
 
+/* The context is left out when the message names the option itself. */
 static int fail(const char *context, const GError *err)
 {
+    g_autofree char *opt = context ? g_strndup(context, strcspn(context, " ")) : NULL;
+
     fflush(stdout);
-    if (context) {
+    if (context && !g_str_has_prefix(err->message, opt)) {
         fprintf(stderr, "backplane: %s: %s\n", context, err->message);
     } else {
         fprintf(stderr, "backplane: %s\n", err->message);
