@@ -569,7 +569,7 @@ static bool hmp_memory_dump(const char *args, GString *out, bool physical, GErro
                     "cannot access memory at 0x%" PRIx64, addr);
         return false;
     }
-    unsigned per_line = format == 'c' ? 8 : 16 / size;
+    unsigned per_line = size == 1 ? 8 : 16 / size;
     for (unsigned i = 0; i < count; i++) {
         if (i % per_line == 0) {
             if (i) {
@@ -1041,8 +1041,17 @@ static JsonNode *qmp_device_del(JsonObject *args, GError **errp)
 static JsonNode *qmp_human_monitor_command(JsonObject *args, GError **errp)
 {
     g_autofree char *out = bp_hmp_execute(json_object_get_string_member(args, "command-line"));
+    g_autoptr(GString) crlf = g_string_new(NULL);
     JsonNode *n = json_node_new(JSON_NODE_VALUE);
-    json_node_set_string(n, out);
+
+    /* Lines end in "\r\n" as on a terminal; QEMU's clients expect that. */
+    for (const char *p = out; *p; p++) {
+        if (*p == '\n' && (p == out || p[-1] != '\r')) {
+            g_string_append_c(crlf, '\r');
+        }
+        g_string_append_c(crlf, *p);
+    }
+    json_node_set_string(n, crlf->str);
     return n;
 }
 

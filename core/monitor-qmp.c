@@ -34,6 +34,7 @@ struct BpQmp {
     GString *buf;
     unsigned depth;
     bool in_string;
+    char quote;                   /* '"', or '\'' (json-glib takes both) */
     bool escape;
 };
 
@@ -284,7 +285,7 @@ static bool is_ws(uint8_t c)
 static bool is_delim(uint8_t c)
 {
     return is_ws(c) || c == '{' || c == '}' || c == '[' || c == ']' || c == '"' ||
-           c == ',' || c == ':';
+           c == '\'' || c == ',' || c == ':';
 }
 
 void bp_qmp_feed(BpQmp *q, const uint8_t *buf, size_t len)
@@ -309,8 +310,9 @@ void bp_qmp_feed(BpQmp *q, const uint8_t *buf, size_t len)
             if (c == '{' || c == '[') {
                 q->state = QF_STRUCT;
                 q->depth = 1;
-            } else if (c == '"') {
+            } else if (c == '"' || c == '\'') {
                 q->state = QF_STRING;
+                q->quote = c;
             } else if (c == '}' || c == ']' || c == ',' || c == ':') {
                 g_autofree char *msg = g_strdup_printf("JSON parse error, stray '%c'", c);
                 qmp_send_error(q, "GenericError", msg, NULL);
@@ -340,7 +342,7 @@ void bp_qmp_feed(BpQmp *q, const uint8_t *buf, size_t len)
                     q->escape = false;
                 } else if (c == '\\') {
                     q->escape = true;
-                } else if (c == '"') {
+                } else if (c == q->quote) {
                     if (q->state == QF_STRING) {
                         frame_finish(q);
                         continue;
@@ -350,8 +352,9 @@ void bp_qmp_feed(BpQmp *q, const uint8_t *buf, size_t len)
                 break;
             }
             g_string_append_c(q->buf, c);
-            if (c == '"') {
+            if (c == '"' || c == '\'') {
                 q->in_string = true;
+                q->quote = c;
             } else if (c == '{' || c == '[') {
                 if (++q->depth > BP_QMP_MAX_DEPTH) {
                     frame_fail(q, "JSON parse error, nesting too deep (limit 1024)", c);
