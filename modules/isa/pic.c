@@ -19,7 +19,8 @@
  * it are wired to 9), the slave to 8-15. Otherwise its "irq" inputs are
  * wired by the machine. cpu-intr=on (master only) drives the CPU's INTR
  * pin and claims its acknowledge cycle; without it, only "int" is driven
- * (a device-test machine, or a local APIC taking the PIC as ExtINT).
+ * (a device-test machine, or a local APIC taking the PIC as ExtINT: it
+ * acknowledges through the "i8259" interface, <backplane/i8259.h>).
  *
  * Emulated: ICW1-4 (single/cascade, LTIM, AEOI, SFNM), OCW1-3 (mask,
  * specific/non-specific EOI, rotation in both forms, set priority, poll,
@@ -28,6 +29,7 @@
  * buffered mode (no electrical meaning here).
  */
 #include <backplane/backplane.h>
+#include <backplane/i8259.h>
 
 #define PIC_ICW1_IC4   0x01
 #define PIC_ICW1_SNGL  0x02
@@ -85,6 +87,7 @@ typedef struct IsaPic {
     BpIrqSink *isa_sink[8];
     BpIrq *cpu_line;
     bool intack_claimed;
+    bool interface_provided;
 } IsaPic;
 
 static uint8_t isa_pic_level_mask(const IsaPic *s)
@@ -246,6 +249,10 @@ static uint8_t isa_pic_cpu_ack(void *opaque)
     isa_pic_update(s);
     return vec;
 }
+
+static const BpI8259Ops isa_pic_i8259_ops = {
+    .intack = isa_pic_cpu_ack,
+};
 
 static uint8_t isa_pic_poll_read(IsaPic *s)
 {
@@ -470,6 +477,10 @@ static void isa_pic_unrealize(BpDevice *dev)
         bp_cpu_set_intack(0, NULL, NULL);
         s->intack_claimed = false;
     }
+    if (s->interface_provided) {
+        bp_interface_withdraw(dev, BP_I8259_INTERFACE);
+        s->interface_provided = false;
+    }
     bp_irq_lower(s->cpu_line);
     s->cpu_line = NULL;
     bp_irq_lower(s->int_out[0]);
@@ -559,6 +570,10 @@ static bool isa_pic_realize(BpDevice *dev, GError **errp)
         s->cpu_line = bp_cpu_intr(0);
         bp_cpu_set_intack(0, isa_pic_cpu_ack, s);
         s->intack_claimed = true;
+    }
+    if (s->master) {
+        bp_interface_provide(dev, BP_I8259_INTERFACE, &isa_pic_i8259_ops, s);
+        s->interface_provided = true;
     }
     return true;
 
