@@ -178,12 +178,24 @@ static void prefix_origin(GError **errp, const BpOpts *o)
     }
 }
 
+/* Error context of a merged group's key: the group that set it last. */
+static void prefix_key_origin(GError **errp, GHashTable *origins, const BpOpts *m,
+                              const char *key)
+{
+    const char *o = g_hash_table_lookup(origins, key);
+
+    if (errp && *errp) {
+        g_prefix_error(errp, "%s: ", o ? o : origin_of(m));
+    }
+}
+
 /* Merged [machine] groups: type first, then every key in order of first
  * appearance, later values winning (-M pc -M accel=qtest). */
 static BpOpts *expand_machine_group(const BpConfig *user, const BpMachineDef **defp,
                                     GError **errp)
 {
     g_autoptr(BpOpts) m = bp_opts_new("machine", NULL);
+    g_autoptr(GHashTable) origins = g_hash_table_new(g_str_hash, g_str_equal);
     const BpMachineDef *def = NULL;
     const char *type;
     bool have_qtest = false, have_accel = false;
@@ -202,13 +214,12 @@ static BpOpts *expand_machine_group(const BpConfig *user, const BpMachineDef **d
             const char *key = o->keys->pdata[k];
 
             bp_opts_set(m, key, o->values->pdata[k]);
+            if (o->origin) {
+                g_hash_table_insert(origins, (gpointer)key, o->origin);
+            }
             if (strcmp(key, "accel") == 0) {
                 have_accel = true;
             }
-        }
-        if (!m->origin || bp_opts_get(o, "type")) {
-            g_free(m->origin);
-            m->origin = g_strdup(o->origin);
         }
     }
     type = bp_opts_get(m, "type");
@@ -220,7 +231,7 @@ static BpOpts *expand_machine_group(const BpConfig *user, const BpMachineDef **d
         if (!def) {
             g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND,
                         "unsupported machine type '%s' (use -M help)", type);
-            prefix_origin(errp, m);
+            prefix_key_origin(errp, origins, m, "type");
             return NULL;
         }
     }
@@ -233,12 +244,12 @@ static BpOpts *expand_machine_group(const BpConfig *user, const BpMachineDef **d
             !(def->options && g_strv_contains(def->options, key))) {
             g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
                         "invalid parameter '%s' for machine '%s'", key, def->name);
-            prefix_origin(errp, m);
+            prefix_key_origin(errp, origins, m, key);
             return NULL;
         }
         if ((strcmp(key, "graphics") == 0 || strcmp(key, "nodefaults") == 0 ||
              strcmp(key, "expanded") == 0) && !bp_opts_parse_bool(key, val, &b, errp)) {
-            prefix_origin(errp, m);
+            prefix_key_origin(errp, origins, m, key);
             return NULL;
         }
         if (strcmp(key, "accel") == 0) {
@@ -247,7 +258,7 @@ static BpOpts *expand_machine_group(const BpConfig *user, const BpMachineDef **d
             if (!g_strv_contains(accels, val)) {
                 g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
                             "invalid accelerator '%s' (interp, tcg, qtest or kvm)", val);
-                prefix_origin(errp, m);
+                prefix_key_origin(errp, origins, m, key);
                 return NULL;
             }
         }

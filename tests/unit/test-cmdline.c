@@ -13,6 +13,8 @@
 #include <backplane/error.h>
 #include "core/cmdline.h"
 #include "core/machine.h"
+#include "core/module-loader.h"
+#include "core/registry.h"
 
 typedef struct Run {
     int status;
@@ -218,6 +220,181 @@ static void test_ram_size(void)
         g_assert_false(bp_machine_parse_ram_size(bad[i], &v, &err));
         g_assert_error(err, BP_ERROR, BP_ERROR_INVALID);
     }
+}
+
+/* Expansion into the launch configuration, in-process, on a test machine
+ * with default and non-default serial ports. */
+
+static const BpMachineDef test_machine = {
+    .name = "test-ports",
+    .desc = "two serial ports, one of them a default",
+    .no_cpu = true,
+    .config = "[device \"ser0\"]\n"
+              "  driver = \"isa-serial\"\n"
+              "  default = \"on\"\n"
+              "[device \"ser1\"]\n"
+              "  driver = \"isa-serial\"\n"
+              "  index = \"1\"\n"
+              "[device \"dbg\"]\n"
+              "  driver = \"isa-debug-exit\"\n"
+              "[wire]\n"
+              "  from = \"ser0.irq[0]\"\n"
+              "  to = \"dbg.in[1]\"\n",
+};
+
+static void expand_setup(void)
+{
+    static bool done;
+
+    if (!done) {
+        g_assert_true(bp_modules_init(NULL));
+        bp_machines_init();
+        bp_registry_init();
+        bp_machine_register(&test_machine);
+        done = true;
+    }
+}
+
+/* The launch configuration of a command line, as ini text without the
+ * header comment; NULL with *err on failure. Also checks that the
+ * expansion is a fixed point. */
+static char *expand_args(GError **err, const char *first, ...)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    BpCmdline *cl = bp_cmdline_new();
+    BpConfig *c, *again;
+    char *text;
+    va_list ap;
+
+    expand_setup();
+    g_ptr_array_add(argv, (char *)"backplane");
+    va_start(ap, first);
+    for (const char *a = first; a; a = va_arg(ap, const char *)) {
+        g_ptr_array_add(argv, (char *)a);
+    }
+    va_end(ap);
+    g_assert_true(bp_cmdline_parse(cl, argv->len, (char **)argv->pdata, NULL));
+    c = bp_machine_expand(cl->config, err);
+    bp_cmdline_free(cl);
+    if (!c) {
+        return NULL;
+    }
+    again = bp_machine_expand(c, NULL);
+    g_assert_nonnull(again);
+    g_assert_true(bp_config_equal(c, again));
+    text = bp_config_to_string(c);
+    bp_config_free(c);
+    bp_config_free(again);
+    memmove(text, strchr(text, '\n') + 2, strlen(strchr(text, '\n') + 2) + 1);
+    return text;
+}
+
+static const char ser0[] = "[device \"ser0\"]\n  driver = \"isa-serial\"\n"
+                           "  default = \"on\"\n  builtin = \"on\"\n";
+static const char ser1[] = "[device \"ser1\"]\n  driver = \"isa-serial\"\n"
+                           "  index = \"1\"\n  builtin = \"on\"\n";
+
+static void test_expand_plain(void)
+{
+    g_autofree char *t = expand_args(NULL, "-M", "test-ports", NULL);
+
+    g_assert_cmpstr(t, ==,
+                    "[machine]\n  type = \"test-ports\"\n  expanded = \"on\"\n\n"
+                    "[memory]\n  size = \"128M\"\n\n"
+                    "[device \"ser0\"]\n  driver = \"isa-serial\"\n  default = \"on\"\n"
+                    "  builtin = \"on\"\n\n"
+                    "[device \"ser1\"]\n  driver = \"isa-serial\"\n  index = \"1\"\n"
+                    "  builtin = \"on\"\n\n"
+                    "[device \"dbg\"]\n  driver = \"isa-debug-exit\"\n  builtin = \"on\"\n\n"
+                    "[wire]\n  from = \"ser0.irq[0]\"\n  to = \"dbg.in[1]\"\n\n");
+}
+
+static void test_expand_defaults(void)
+{
+    g_autofree char *nodef = expand_args(NULL, "-M", "test-ports", "-nodefaults", NULL);
+    g_autofree char *user = expand_args(NULL, "-M", "test-ports", "-device",
+                                        "isa-serial,id=u,index=2", NULL);
+    g_autofree char *other = expand_args(NULL, "-M", "test-ports", "-device",
+                                         "isa-debugcon,chardev=c", NULL);
+
+    g_assert_null(strstr(nodef, ser0));
+    g_assert_nonnull(strstr(nodef, ser1));
+    g_assert_nonnull(strstr(nodef, "  nodefaults = \"on\"\n"));
+    g_assert_null(strstr(user, ser0));
+    g_assert_nonnull(strstr(user, ser1));
+    g_assert_nonnull(strstr(user, "[device \"u\"]\n"));
+    /* A device of another category keeps the default. */
+    g_assert_nonnull(strstr(other, ser0));
+}
+
+static void test_expand_serial(void)
+{
+    g_autofree char *t = expand_args(NULL, "-M", "test-ports", "-serial", "null", "-serial",
+                                     "file:/tmp/s1", "-serial", "null", NULL);
+    g_autofree char *none = expand_args(NULL, "-M", "test-ports", "-serial", "none", "-serial",
+                                        "chardev:c7", NULL);
+
+    g_assert_nonnull(strstr(t, "  builtin = \"on\"\n  chardev = \"serial0\"\n\n[device \"ser1\"]"));
+    g_assert_nonnull(strstr(t, "  index = \"1\"\n  builtin = \"on\"\n  chardev = \"serial1\"\n"));
+    /* A third port the machine lacks leaves its chardev unconnected. */
+    g_assert_nonnull(strstr(t, "[chardev \"serial2\"]\n  backend = \"null\"\n"));
+    g_assert_null(strstr(t, "[serial]"));
+    g_assert_nonnull(strstr(none, ser0));
+    g_assert_nonnull(strstr(none, "  builtin = \"on\"\n  chardev = \"c7\"\n"));
+}
+
+static void test_expand_nographic(void)
+{
+    g_autofree char *both = expand_args(NULL, "-M", "test-ports", "-nographic", NULL);
+    g_autofree char *ser = expand_args(NULL, "-M", "test-ports", "-nographic", "-serial", "null",
+                                       NULL);
+    g_autofree char *nomon = expand_args(NULL, "-M", "test-ports", "-nographic", "-monitor",
+                                         "none", NULL);
+    g_autofree char *nodef = expand_args(NULL, "-M", "test-ports", "-nographic", "-nodefaults",
+                                         NULL);
+
+    g_assert_nonnull(strstr(both, "[chardev \"serial0\"]\n  backend = \"stdio\"\n"
+                                  "  mux = \"on\"\n\n"
+                                  "[mon \"serial0\"]\n  mode = \"readline\"\n"
+                                  "  chardev = \"serial0\"\n"));
+    g_assert_nonnull(strstr(both, "  builtin = \"on\"\n  chardev = \"serial0\"\n"));
+    g_assert_nonnull(strstr(ser, "[chardev \"compat_monitor0\"]\n  backend = \"stdio\"\n"));
+    g_assert_null(strstr(ser, "mux"));
+    g_assert_nonnull(strstr(nomon, "[chardev \"serial0\"]\n  backend = \"stdio\"\n\n"));
+    g_assert_null(strstr(nomon, "[mon"));
+    g_assert_null(strstr(nodef, "stdio"));
+}
+
+static void test_expand_machine_options(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *q = expand_args(NULL, "-M", "none", "-qtest", "null", "-m", "64M",
+                                     "-M", "graphics=off", "-accel", "qtest", "-m", "32", NULL);
+    g_autofree char *k = expand_args(NULL, "-machine", "none", "-kernel", "/k", "-append",
+                                     "console=ttyS0", "-cpu", "486", "-bios", "b.bin", NULL);
+
+    g_assert_true(g_str_has_prefix(q, "[machine]\n  type = \"none\"\n  graphics = \"off\"\n"
+                                      "  accel = \"qtest\"\n  expanded = \"on\"\n\n"
+                                      "[memory]\n  size = \"32\"\n\n"));
+    g_assert_true(g_str_has_prefix(k, "[machine]\n  type = \"none\"\n  kernel = \"/k\"\n"
+                                      "  append = \"console=ttyS0\"\n  cpu = \"486\"\n"
+                                      "  firmware = \"b.bin\"\n"));
+
+    g_assert_null(expand_args(&err, "-M", "none,bogus=1", NULL));
+    g_assert_cmpstr(err->message, ==,
+                    "-M none,bogus=1: invalid parameter 'bogus' for machine 'none'");
+    g_clear_error(&err);
+    g_assert_null(expand_args(&err, "-M", "none", "-M", "graphics=maybe", NULL));
+    g_assert_cmpstr(err->message, ==,
+                    "-M graphics=maybe: parameter 'graphics' expects 'on' or 'off', not 'maybe'");
+    g_clear_error(&err);
+    g_assert_null(expand_args(&err, "-M", "none", "-device", "nope-device", NULL));
+    g_assert_true(g_str_has_prefix(err->message, "-device nope-device: "));
+    g_clear_error(&err);
+    g_assert_null(expand_args(&err, "-M", "none", "-chardev", "null,id=a", "-mon", "a",
+                              "-mon", "chardev=a", "-netdev", "user,id=n", "-netdev",
+                              "user,id=n", NULL));
+    g_assert_cmpstr(err->message, ==, "-netdev user,id=n: duplicate id 'n' for netdev");
 }
 
 /* The binary */
@@ -514,6 +691,11 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/parse/run-options", test_parse_run_options);
     g_test_add_func("/cmdline/parse/readconfig-position", test_parse_readconfig_position);
     g_test_add_func("/cmdline/ram-size", test_ram_size);
+    g_test_add_func("/cmdline/expand/plain", test_expand_plain);
+    g_test_add_func("/cmdline/expand/defaults", test_expand_defaults);
+    g_test_add_func("/cmdline/expand/serial", test_expand_serial);
+    g_test_add_func("/cmdline/expand/nographic", test_expand_nographic);
+    g_test_add_func("/cmdline/expand/machine-options", test_expand_machine_options);
     g_test_add_func("/cmdline/bin/unknown-option", test_bin_unknown_option);
     g_test_add_func("/cmdline/bin/bad-values", test_bin_bad_values);
     g_test_add_func("/cmdline/bin/unknown-device", test_bin_unknown_device);
