@@ -24,6 +24,7 @@
  */
 #include "core/registry-internal.h"
 #include "core/logging.h"
+#include <dlfcn.h>
 #include <ltdl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -205,7 +206,7 @@ static lt_dlhandle module_open(const char *file)
 }
 
 /* Open, find the entry, check the ABI. On success the handle is open. */
-static const BpModuleInfo *module_probe(const char *file, lt_dlhandle *ph, GError **errp)
+static const BpModuleInfo *module_probe_lazy(const char *file, lt_dlhandle *ph, GError **errp)
 {
     lt_dlhandle h;
 
@@ -258,6 +259,36 @@ static const BpModuleInfo *module_probe(const char *file, lt_dlhandle *ph, GErro
         return NULL;
     }
     *ph = h;
+    return info;
+}
+
+/* libltdl binds lazily: a module that calls a function this binary lacks
+ * (built against a newer core) would load fine and kill the process on
+ * that first call. Once the ABI check has passed, the object is loaded
+ * again with every symbol bound now, so such a module fails here with a
+ * message instead. Preloaded modules are linked into the binary already. */
+static const BpModuleInfo *module_probe(const char *file, lt_dlhandle *ph, GError **errp)
+{
+    lt_dlhandle h;
+    const BpModuleInfo *info = module_probe_lazy(file, &h, errp);
+
+    if (!info || is_bare_name(file)) {
+        *ph = h;
+        return info;
+    }
+    const lt_dlinfo *li = lt_dlgetinfo(h);
+    g_autofree char *real = g_strdup(li && li->filename ? li->filename : file);
+    lt_dlclose(h);
+    void *probe = dlopen(real, RTLD_NOW | RTLD_LOCAL);
+    if (!probe) {
+        const char *why = dlerror();
+        g_set_error(errp, BP_ERROR, BP_ERROR_MODULE,
+                    "module %s cannot be linked into this backplane (%s): rebuild it "
+                    "against the installed SDK", file, why ? why : "unknown error");
+        return NULL;
+    }
+    info = module_probe_lazy(file, ph, errp);
+    dlclose(probe);
     return info;
 }
 
