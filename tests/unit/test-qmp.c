@@ -689,6 +689,23 @@ static void test_binary_hotplug(void)
     }
     g_assert_true(found);
 
+    /* A typed command from the module, through libffi, both protocols. */
+    vm_send(vm, "{\"execute\": \"debugcon-stats\", \"arguments\": {\"id\": \"dc0\"}}\n");
+    g_autoptr(JsonObject) m1 = vm_expect_return(vm, events);
+    g_assert_cmpint(json_object_get_int_member(m1, "return"), ==, 0);
+    vm_send(vm, "{\"execute\": \"debugcon-stats\", \"arguments\": {\"id\": 5}}\n");
+    g_autoptr(JsonObject) m2 = vm_reply(vm, events);
+    g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(m2, "error"),
+                    "desc"), ==, "Invalid parameter type for 'id', expected: string");
+    vm_send(vm, "{\"execute\": \"debugcon-stats\", \"arguments\": {\"id\": \"zz\"}}\n");
+    g_autoptr(JsonObject) m3 = vm_reply(vm, events);
+    g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(m3, "error"),
+                    "class"), ==, "DeviceNotFound");
+    vm_send(vm, "{\"execute\": \"human-monitor-command\", "
+                "\"arguments\": {\"command-line\": \"debugcon_stats dc0\"}}\n");
+    g_autoptr(JsonObject) m4 = vm_expect_return(vm, events);
+    g_assert_cmpstr(json_object_get_string_member(m4, "return"), ==, "0\r\n");
+
     /* Garbage between commands does not kill the machine. */
     /* Garbage between commands does not kill the machine: each bad value
      * gets an error (7 here), and an unbalanced "[[[" is cut short by a
