@@ -178,6 +178,23 @@ static void prefix_origin(GError **errp, const BpOpts *o)
     }
 }
 
+/* "interp", or QEMU's fallback list "kvm:tcg". */
+static bool accel_valid(const char *list)
+{
+    static const char *const accels[] = { "interp", "tcg", "qtest", "kvm", NULL };
+    g_auto(GStrv) names = g_strsplit(list, ":", -1);
+
+    if (!names[0]) {
+        return false;
+    }
+    for (guint i = 0; names[i]; i++) {
+        if (!g_strv_contains(accels, names[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Error context of a merged group's key: the group that set it last. */
 static void prefix_key_origin(GError **errp, GHashTable *origins, const BpOpts *m,
                               const char *key)
@@ -252,15 +269,12 @@ static BpOpts *expand_machine_group(const BpConfig *user, const BpMachineDef **d
             prefix_key_origin(errp, origins, m, key);
             return NULL;
         }
-        if (strcmp(key, "accel") == 0) {
-            static const char *const accels[] = { "interp", "tcg", "qtest", "kvm", NULL };
-
-            if (!g_strv_contains(accels, val)) {
-                g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                            "invalid accelerator '%s' (interp, tcg, qtest or kvm)", val);
-                prefix_key_origin(errp, origins, m, key);
-                return NULL;
-            }
+        if (strcmp(key, "accel") == 0 && !accel_valid(val)) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                        "invalid accelerator '%s' (interp, tcg, qtest or kvm; a:b tries "
+                        "a, then b)", val);
+            prefix_key_origin(errp, origins, m, key);
+            return NULL;
         }
     }
     if (have_qtest && !have_accel) {

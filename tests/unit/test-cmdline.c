@@ -380,6 +380,11 @@ static void test_expand_machine_options(void)
                                       "  append = \"console=ttyS0\"\n  cpu = \"486\"\n"
                                       "  firmware = \"b.bin\"\n"));
 
+    g_autofree char *fallback = expand_args(NULL, "-M", "none,accel=kvm:tcg", NULL);
+    g_assert_nonnull(strstr(fallback, "  accel = \"kvm:tcg\"\n"));
+    g_assert_null(expand_args(&err, "-M", "none,accel=kvm:warp", NULL));
+    g_assert_true(g_str_has_prefix(err->message, "-M none,accel=kvm:warp: invalid accelerator"));
+    g_clear_error(&err);
     g_assert_null(expand_args(&err, "-M", "none,bogus=1", NULL));
     g_assert_cmpstr(err->message, ==,
                     "-M none,bogus=1: invalid parameter 'bogus' for machine 'none'");
