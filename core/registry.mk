@@ -31,7 +31,7 @@ tests_unit_test_module_DEPENDENCIES = libbpcore.la $(BP_TEST_MODULE_LAS)
 # Test modules for test-module: always shared objects (also in a
 # --disable-modules build), never installed.
 BP_TEST_MODULE_LAS = tests/modules/good.la tests/modules/twin.la tests/modules/abi99.la \
-	tests/modules/nosym.la tests/modules/orphan.la
+	tests/modules/nosym.la tests/modules/orphan.la tests/modules/stale.la
 check_LTLIBRARIES += $(BP_TEST_MODULE_LAS)
 BP_TEST_MODULE_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
 tests_modules_good_la_SOURCES = tests/modules/good.c
@@ -54,4 +54,24 @@ tests_modules_orphan_la_SOURCES = tests/modules/orphan.c
 tests_modules_orphan_la_CPPFLAGS = $(MODULE_CPPFLAGS)
 tests_modules_orphan_la_CFLAGS = $(MODULE_CFLAGS)
 tests_modules_orphan_la_LDFLAGS = $(BP_TEST_MODULE_LDFLAGS)
+tests_modules_stale_la_SOURCES = tests/modules/stale.c
+tests_modules_stale_la_CPPFLAGS = $(MODULE_CPPFLAGS)
+tests_modules_stale_la_CFLAGS = $(MODULE_CFLAGS)
+tests_modules_stale_la_LDFLAGS = $(BP_TEST_MODULE_LDFLAGS)
 EXTRA_DIST += tests/modules/notamodule.so
+
+# Installed modules get their index at install time (written by the
+# backplane just built; module file names in it are relative, so DESTDIR
+# staging is fine) and lose it at uninstall. The build tree needs no
+# index step: the loader indexes a directory in memory when it has no
+# modules.index or one older than its modules.
+install-data-hook: bp-install-module-index
+bp-install-module-index:
+	@if ls "$(DESTDIR)$(moduledir)"/*.so >/dev/null 2>&1; then \
+	  echo "  INDEX    $(DESTDIR)$(moduledir)/modules.index"; \
+	  ./backplane$(EXEEXT) --index-modules "$(DESTDIR)$(moduledir)" || exit 1; \
+	fi
+uninstall-local: bp-uninstall-module-index
+bp-uninstall-module-index:
+	rm -f "$(DESTDIR)$(moduledir)/modules.index"
+.PHONY: bp-install-module-index bp-uninstall-module-index

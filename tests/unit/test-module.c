@@ -109,6 +109,21 @@ static void test_registration_failure(void)
     g_assert_null(bp_type_find_loaded("test-orphan"));
 }
 
+static void test_unresolved_symbol(void)
+{
+    GError *err = NULL;
+    g_autofree char *p = mod("stale");
+    g_autofree char *prefix = g_strdup_printf("module %s cannot be linked into this backplane (",
+                                              p);
+    g_assert_false(bp_modules_load_file(p, "test", &err));
+    g_assert_error(err, BP_ERROR, BP_ERROR_MODULE);
+    g_assert_true(g_str_has_prefix(err->message, prefix));
+    g_assert_nonnull(strstr(err->message, "bp_function_from_the_future"));
+    g_assert_true(g_str_has_suffix(err->message, "): rebuild it against the installed SDK"));
+    g_clear_error(&err);
+    g_assert_null(bp_type_find_loaded("test-stale"));
+}
+
 static void test_refcount_reload(void)
 {
     GError *err = NULL;
@@ -231,6 +246,7 @@ int main(int argc, char **argv)
     g_test_add_func("/module/not-a-module", test_not_a_module);
     g_test_add_func("/module/duplicate-type", test_duplicate);
     g_test_add_func("/module/registration-failure", test_registration_failure);
+    g_test_add_func("/module/unresolved-symbol", test_unresolved_symbol);
     g_test_add_func("/module/refcount-reload", test_refcount_reload);
     g_test_add_func("/module/write-index", test_write_index);
     int r = g_test_run();
