@@ -155,6 +155,32 @@ static void test_irq_already_high(void)
     g_assert_true(bp_test_irq_level(t, 7));
 }
 
+/* Output interception on a device: the 8259's named "int" output. */
+static void test_irq_intercept_out_named(void)
+{
+    g_autoptr(BpTest) t = bp_test_start("-M none -nodefaults -device isa-pic,id=pic0");
+
+    /* Its inputs are named ("irq"): nothing unnamed to intercept. */
+    g_autofree char *in = bp_test_cmd(t, "irq_intercept_in pic0");
+    g_assert_cmpstr(in, ==, "FAIL No intercepts installed");
+    g_autofree char *named_in = bp_test_cmd(t, "irq_intercept_in pic0 irq");
+    g_assert_cmpstr(named_in, ==, "FAIL Interception of named in-GPIOs not yet supported");
+    g_autofree char *none = bp_test_cmd(t, "irq_intercept_out pic0 nosuch");
+    g_assert_cmpstr(none, ==, "FAIL No intercepts installed");
+    g_autofree char *out = bp_test_cmd(t, "irq_intercept_out pic0 int");
+    g_assert_cmpstr(out, ==, "OK");
+
+    /* ICW1-4 (edge, cascade, vector 0x08, 8086 mode), all unmasked. */
+    bp_test_outb(t, 0x20, 0x11);
+    bp_test_outb(t, 0x21, 0x08);
+    bp_test_outb(t, 0x21, 0x04);
+    bp_test_outb(t, 0x21, 0x01);
+    bp_test_outb(t, 0x21, 0x00);
+    g_assert_false(bp_test_irq_level(t, 0));
+    bp_test_set_irq_in(t, "pic0", "irq", 3, 1);
+    g_assert_true(bp_test_irq_level(t, 0));
+}
+
 /* libqtest's own launch line (QEMU 8/9), accelerator and all. */
 static void test_libqtest_launch(void)
 {
@@ -172,6 +198,18 @@ static void test_machine_accel_qtest(void)
     /* Deterministic clock: stepping works. */
     int64_t now = bp_test_clock_step(t, 100);
     g_assert_cmpint(bp_test_clock_step(t, 100), ==, now + 100);
+}
+
+/* -qtest chardev:ID on a -chardev socket (client) of the test's own. */
+static void test_qtest_chardev_form(void)
+{
+    g_autoptr(BpTest) t = bp_test_start("-M none -nodefaults "
+                                        "-chardev socket,path=@QTEST_SOCK@,id=qt "
+                                        "-qtest chardev:qt -machine accel=qtest");
+    g_autofree char *r = bp_test_cmd(t, "endianness");
+
+    g_assert_cmpstr(r, ==, "OK little");
+    g_assert_cmphex(bp_test_inb(t, 0x80), ==, 0xff);
 }
 
 static void test_qtest_log(void)
@@ -206,8 +244,10 @@ int main(int argc, char **argv)
     g_test_add_func("/qtest/clock", test_clock);
     g_test_add_func("/qtest/irq-intercept-isa", test_irq_intercept_isa);
     g_test_add_func("/qtest/irq-already-high", test_irq_already_high);
+    g_test_add_func("/qtest/irq-intercept-out-named", test_irq_intercept_out_named);
     g_test_add_func("/qtest/launch/libqtest", test_libqtest_launch);
     g_test_add_func("/qtest/launch/machine-accel", test_machine_accel_qtest);
+    g_test_add_func("/qtest/launch/chardev", test_qtest_chardev_form);
     g_test_add_func("/qtest/log", test_qtest_log);
     g_test_add_func("/qtest/qmp-quit", test_qmp_quit);
     return g_test_run();

@@ -193,12 +193,23 @@ static BpTest *bp_test_vstart(GError **errp, const char *fmt, va_list ap)
     int qlfd, mlfd, pipefd[2], outfd;
     BpTest *t;
 
+    /* A test that spells the qtest chardev itself puts @QTEST_SOCK@ where
+     * the socket path goes ("-chardev socket,path=@QTEST_SOCK@,id=q
+     * -qtest chardev:q"). */
+    bool own_qtest = strstr(user, "@QTEST_SOCK@") != NULL;
+    if (own_qtest) {
+        g_auto(GStrv) parts = g_strsplit(user, "@QTEST_SOCK@", -1);
+        g_free(user);
+        user = g_strjoinv(qsock, parts);
+    }
     if (*user && !g_shell_parse_argv(user, NULL, &uargv, errp)) {
         return NULL;
     }
     g_ptr_array_add(argv, g_strdup(bp_test_binary()));
-    g_ptr_array_add(argv, g_strdup("-qtest"));
-    g_ptr_array_add(argv, g_strdup_printf("unix:%s", qsock));
+    if (!own_qtest) {
+        g_ptr_array_add(argv, g_strdup("-qtest"));
+        g_ptr_array_add(argv, g_strdup_printf("unix:%s", qsock));
+    }
     g_ptr_array_add(argv, g_strdup("-qtest-log"));
     g_ptr_array_add(argv, g_strdup(g_getenv("BP_TEST_LOG") ? "/dev/fd/2" : "/dev/null"));
     g_ptr_array_add(argv, g_strdup("-chardev"));

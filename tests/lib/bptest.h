@@ -25,7 +25,10 @@
 
 typedef struct BpTest BpTest;
 
-/* Start a machine; ARGS is split like a shell would (quotes work). */
+/* Start a machine; ARGS is split like a shell would (quotes work).
+ * "-accel qtest" is added unless ARGS choose an accelerator; ARGS that
+ * contain @QTEST_SOCK@ give the qtest chardev themselves and get the
+ * socket's path there instead of "-qtest unix:PATH". */
 BpTest *bp_test_start(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Same, but a process that exits or never connects is an error, not
  * a test failure (for tests that expect a launch to fail). */
