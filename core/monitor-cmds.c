@@ -99,6 +99,24 @@ const BpMonitorCommand *bp_mon_module_cmd_find(const char *name)
     return f.found;
 }
 
+/* A device's QOM name: its id, or for anonymous devices the last part of
+ * the registry's path ("isa-debug-exit[0]") under peripheral-anon. */
+static const char *qom_anon_name(BpDevice *dev)
+{
+    const char *path = bp_device_id(dev);
+    const char *slash = strrchr(path, '/');
+
+    return slash ? slash + 1 : path;
+}
+
+static char *qom_path(BpDevice *dev)
+{
+    return dev->id ? g_strconcat(PERIPHERAL, dev->id, NULL)
+                   : g_strconcat(PERIPHERAL_ANON, qom_anon_name(dev), NULL);
+}
+
+static BpDevice *qom_resolve(const char *path, GError **errp);
+
 /* -- shared actions ------------------------------------------------------ */
 
 static void emit_shutdown_and_quit(void *opaque)
@@ -135,7 +153,11 @@ static bool do_device_add(BpOpts *o, GError **errp)
 
 static bool do_device_del(const char *id, GError **errp)
 {
+    /* An id, a registry path or a QOM path, as QEMU accepts. */
     BpDevice *dev = bp_device_find(id);
+    if (!dev && id[0] == '/') {
+        dev = qom_resolve(id, NULL);
+    }
     if (!dev) {
         g_set_error(errp, BP_QMP_ERROR, BP_QMP_ERROR_DEVICE_NOT_FOUND,
                     "Device '%s' not found", id);
@@ -143,9 +165,9 @@ static bool do_device_del(const char *id, GError **errp)
     }
     /* The event names the device as the user did, and its QOM path. */
     g_autofree char *devid = g_strdup(dev->id);
-    g_autofree char *path = dev->id ? g_strconcat(PERIPHERAL, dev->id, NULL)
-                                    : g_strconcat(PERIPHERAL_ANON, bp_device_id(dev), NULL);
-    if (!bp_device_delete(id, errp)) {
+    g_autofree char *path = qom_path(dev);
+    g_autofree char *key = g_strdup(bp_device_id(dev));
+    if (!bp_device_delete(key, errp)) {
         return false;
     }
     if (devid) {
@@ -774,18 +796,39 @@ static JsonNode *qmp_qom_list_types(JsonObject *args, GError **errp)
     return node_take_array(tl.out);
 }
 
+typedef struct AnonFind {
+    const char *name;
+    BpDevice *found;
+} AnonFind;
+
+static void anon_find_one(BpDevice *dev, void *opaque)
+{
+    AnonFind *f = opaque;
+
+    if (!f->found && !dev->id && strcmp(qom_anon_name(dev), f->name) == 0) {
+        f->found = dev;
+    }
+}
+
 /* QOM paths: "/machine/peripheral/ID", "/machine/peripheral-anon/NAME",
  * or anything bp_device_find knows (an id or a device path). */
 static BpDevice *qom_resolve(const char *path, GError **errp)
 {
-    const char *key = path;
+    BpDevice *dev = NULL;
 
     if (g_str_has_prefix(path, PERIPHERAL)) {
-        key = path + strlen(PERIPHERAL);
+        const char *id = path + strlen(PERIPHERAL);
+        dev = bp_device_find(id);
+        if (dev && (!dev->id || strcmp(dev->id, id) != 0)) {
+            dev = NULL;
+        }
     } else if (g_str_has_prefix(path, PERIPHERAL_ANON)) {
-        key = path + strlen(PERIPHERAL_ANON);
+        AnonFind f = { path + strlen(PERIPHERAL_ANON), NULL };
+        bp_device_foreach(anon_find_one, &f);
+        dev = f.found;
+    } else if (*path) {
+        dev = bp_device_find(path);
     }
-    BpDevice *dev = *key ? bp_device_find(key) : NULL;
     if (!dev) {
         g_set_error(errp, BP_QMP_ERROR, BP_QMP_ERROR_DEVICE_NOT_FOUND,
                     "Device '%s' not found", path);
@@ -838,7 +881,7 @@ static void qom_list_child(BpDevice *dev, void *opaque)
     ChildList *cl = opaque;
     if ((dev->id != NULL) == cl->with_id) {
         g_autofree char *type = g_strdup_printf("child<%s>", bp_device_type_name(dev));
-        add_prop_entry(cl->out, bp_device_id(dev), type);
+        add_prop_entry(cl->out, dev->id ? dev->id : qom_anon_name(dev), type);
     }
 }
 
