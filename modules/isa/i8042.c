@@ -452,8 +452,10 @@ static void i8042_unrealize(BpDevice *dev)
         bp_isa_unmap_io(dev, s->io_data);
         s->io_data = NULL;
     }
-    bp_irq_lower(s->kbd_irq);
-    bp_irq_lower(s->mouse_irq);
+    /* Lower only the line we hold high (the output buffer's owner). */
+    if (s->obf && (s->ram[0] & (s->obf_aux ? I8042_CTR_AUXINT : I8042_CTR_KBDINT))) {
+        bp_irq_lower(s->obf_aux ? s->mouse_irq : s->kbd_irq);
+    }
     s->kbd_irq = NULL;
     s->mouse_irq = NULL;
     /* The SDK cannot give an A20 input back: keep it, low. */

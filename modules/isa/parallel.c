@@ -183,7 +183,9 @@ static void isa_parallel_unrealize(BpDevice *dev)
         bp_isa_unmap_io(dev, s->io);
         s->io = NULL;
     }
-    bp_irq_lower(s->irq_line);
+    if (s->irq_pending && (s->control & PAR_CTR_IRQ)) {
+        bp_irq_lower(s->irq_line);
+    }
     s->irq_line = NULL;
 }
 

@@ -696,7 +696,10 @@ static void pit_unrealize(BpDevice *dev)
         bp_isa_unmap_io(dev, s->io);
         s->io = NULL;
     }
-    bp_irq_lower(s->irq_line);
+    if (s->irq_level) {
+        bp_irq_lower(s->irq_line);
+        s->irq_level = false;
+    }
     s->irq_line = NULL;
 }
 

@@ -723,7 +723,9 @@ static void rtc_unrealize(BpDevice *dev)
         bp_isa_unmap_io(dev, s->io);
         s->io = NULL;
     }
-    bp_irq_lower(s->irq_line);
+    if (s->cmos[RTC_REG_C] & REG_C_IRQF) {
+        bp_irq_lower(s->irq_line);
+    }
     s->irq_line = NULL;
 }
 

@@ -120,7 +120,7 @@ typedef struct IsaSerial {
     bool tsr_busy;
     bool thr_ipending;            /* THRE interrupt latched */
     bool timeout_ipending;        /* character timeout latched */
-    uint8_t last_irq_level;
+    bool last_irq_level;
     UartFifo rx, tx;
 
     /* wiring */
@@ -658,7 +658,12 @@ static void isa_serial_unrealize(BpDevice *dev)
         bp_isa_unmap_io(dev, s->io);
         s->io = NULL;
     }
-    bp_irq_lower(s->irq_line);
+    /* Lower the bus line only if we hold it high: a failed realize must
+     * not clobber another source's level. */
+    if (s->last_irq_level) {
+        bp_irq_lower(s->irq_line);
+        s->last_irq_level = false;
+    }
     s->irq_line = NULL;
 }
 

@@ -36,6 +36,7 @@ typedef struct PcTestdev {
     BpMemoryRegion *io_irq;
     BpMemoryRegion *iomem_mr;
     BpIrq *irqs[BP_ISA_NUM_IRQS];
+    uint16_t raised;              /* lines this device holds high */
 } PcTestdev;
 
 static uint32_t testdev_lane_mask(uint64_t addr, unsigned size)
@@ -121,6 +122,11 @@ static void testdev_irq_write(void *opaque, uint64_t addr, uint64_t val, unsigne
     }
     BP_TRACE(s, "irq %u <- %d", (unsigned)addr, val != 0);
     bp_irq_set(s->irqs[addr], val != 0);
+    if (val) {
+        s->raised |= 1u << addr;
+    } else {
+        s->raised &= ~(1u << addr);
+    }
 }
 
 static const BpMemOps testdev_irq_ops = {
@@ -184,9 +190,12 @@ static void testdev_unrealize(BpDevice *dev)
     }
     g_clear_pointer(&s->iomem_mr, bp_mr_free);
     for (int i = 0; i < BP_ISA_NUM_IRQS; i++) {
-        bp_irq_lower(s->irqs[i]);
+        if (s->raised & (1u << i)) {
+            bp_irq_lower(s->irqs[i]);
+        }
         s->irqs[i] = NULL;
     }
+    s->raised = 0;
 }
 
 static bool testdev_realize(BpDevice *dev, GError **errp)
