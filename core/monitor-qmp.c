@@ -95,18 +95,58 @@ bool bp_qmp_negotiated(const BpQmp *q)
     return q->negotiated;
 }
 
+/* pretty=on: four spaces a level, "key": value, empty containers as {}
+ * and [] (json-glib's own pretty mode pads those with blanks). */
+static void pretty_node(GString *o, JsonNode *n, int indent)
+{
+    if (JSON_NODE_HOLDS_OBJECT(n)) {
+        JsonObject *obj = json_node_get_object(n);
+        g_autoptr(GList) members = json_object_get_members(obj);
+        if (!members) {
+            g_string_append(o, "{}");
+            return;
+        }
+        g_string_append(o, "{\n");
+        for (GList *l = members; l; l = l->next) {
+            g_autoptr(JsonNode) key = json_node_init_string(json_node_alloc(), l->data);
+            g_autofree char *k = json_to_string(key, FALSE);
+            g_string_append_printf(o, "%*s%s: ", indent + 4, "", k);
+            pretty_node(o, json_object_get_member(obj, l->data), indent + 4);
+            g_string_append(o, l->next ? ",\n" : "\n");
+        }
+        g_string_append_printf(o, "%*s}", indent, "");
+    } else if (JSON_NODE_HOLDS_ARRAY(n)) {
+        JsonArray *a = json_node_get_array(n);
+        guint len = json_array_get_length(a);
+        if (!len) {
+            g_string_append(o, "[]");
+            return;
+        }
+        g_string_append(o, "[\n");
+        for (guint i = 0; i < len; i++) {
+            g_string_append_printf(o, "%*s", indent + 4, "");
+            pretty_node(o, json_array_get_element(a, i), indent + 4);
+            g_string_append(o, i + 1 < len ? ",\n" : "\n");
+        }
+        g_string_append_printf(o, "%*s]", indent, "");
+    } else {
+        g_autofree char *v = json_to_string(n, FALSE);
+        g_string_append(o, v);
+    }
+}
+
 static void qmp_send(BpQmp *q, JsonNode *root)
 {
-    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(GString) line = g_string_new(NULL);
 
-    json_generator_set_root(gen, root);
     if (q->mon->pretty) {
-        json_generator_set_pretty(gen, TRUE);
-        json_generator_set_indent(gen, 4);
+        pretty_node(line, root, 0);
+    } else {
+        g_autofree char *text = json_to_string(root, FALSE);
+        g_string_append(line, text);
     }
-    g_autofree char *text = json_generator_to_data(gen, NULL);
-    g_autofree char *line = g_strconcat(text, "\n", NULL);
-    bp_monitor_puts(q->mon, line);
+    g_string_append_c(line, '\n');
+    bp_monitor_puts(q->mon, line->str);
 }
 
 static void qmp_send_object(BpQmp *q, JsonObject *o)
