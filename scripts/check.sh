@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Installs what is needed, builds and runs the whole test suite: the modular
-# build, the --disable-modules build, and the sanitizer build.
+# Installs what is needed, builds and runs the whole test suite in three
+# builds: modules (the default), --disable-modules (the same modules
+# dlpreopened into one binary) and --enable-sanitizers (ASan + UBSan).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh"
@@ -9,14 +10,39 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 ./autogen.sh >/dev/null 2>&1
 jobs=$(nproc)
+passed=0
+failed=0
+status=0
 run() {   # run DIR configure-args...
     dir=$1; shift
     rm -rf "$dir"; mkdir -p "$dir"
-    echo "== check: $dir ($*)"
-    (cd "$dir" && "$top/configure" -q "$@" && make -j"$jobs" >/dev/null && make -j"$jobs" check) \
-        || { find "$dir" -name 'test-suite.log' -exec cat {} \; ; exit 1; }
+    echo "== check: $(basename "$dir") ${*:-(default)}"
+    if (cd "$dir" && "$top/configure" -q "$@" >/dev/null && make -j"$jobs" >/dev/null); then
+        (cd "$dir" && make -j"$jobs" check) > "$dir/check.out" 2>&1 || status=1
+        grep -E '^(PASS|FAIL|ERROR|XPASS):' "$dir/check.out" | grep -v '^PASS' || true
+        p=$(sed -n 's/^# PASS: *//p' "$dir/check.out" | tail -n 1)
+        f=$(sed -n 's/^# FAIL: *//p' "$dir/check.out" | tail -n 1)
+        e=$(sed -n 's/^# ERROR: *//p' "$dir/check.out" | tail -n 1)
+        echo "   ${p:-0} passed, ${f:-0} failed, ${e:-0} errors"
+        passed=$((passed + ${p:-0}))
+        failed=$((failed + ${f:-0} + ${e:-0}))
+        if [ -z "$p" ]; then
+            tail -n 30 "$dir/check.out"
+            failed=$((failed + 1))
+            status=1
+        fi
+    else
+        echo "   build failed"
+        status=1
+        failed=$((failed + 1))
+    fi
+    if [ $status != 0 ]; then
+        find "$dir" -name '*.log' -newer "$dir/Makefile" -exec grep -l -E '^(not ok|Bail out)' {} + 2>/dev/null \
+            | head -n 10 | while read -r l; do echo "--- $l"; grep -E -B2 -A10 '^(not ok|Bail out)' "$l" | head -n 40; done
+    fi
 }
 run "$top/build-check"
 run "$top/build-static" --disable-modules
 run "$top/build-asan" --enable-sanitizers
-echo "== all builds passed"
+echo "check: $passed passed, $failed failed"
+exit $status
