@@ -373,6 +373,18 @@ static bool module_describe(const char *file, GPtrArray *out, GError **errp)
     return true;
 }
 
+/* A libtool archive with an empty dlname is static-only (the modules of a
+ * --disable-modules build tree): nothing to open. */
+static bool la_is_loadable(const char *path)
+{
+    g_autofree char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        return true;                /* let the loader report it */
+    }
+    return !strstr(text, "\ndlname=''");
+}
+
 /* Module files of a directory: NAME.so, or NAME.la where there is no .so. */
 static GPtrArray *dir_module_files(const char *dir, time_t *newest)
 {
@@ -387,6 +399,9 @@ static GPtrArray *dir_module_files(const char *dir, time_t *newest)
             continue;
         }
         g_autofree char *path = g_build_filename(dir, n, NULL);
+        if (la && !la_is_loadable(path)) {
+            continue;
+        }
         if (la) {
             g_autofree char *base = g_strndup(n, strlen(n) - 3);
             g_autofree char *sopath = g_strdup_printf("%s/%s.so", dir, base);

@@ -5,6 +5,13 @@ BPCORE_SOURCES += core/registry.c core/property.c core/bus.c core/gpio.c core/ir
 	core/error.c core/log.c core/module-loader.c
 EXTRA_DIST += core/registry-internal.h core/logging.h
 
+# --disable-modules: the binary -dlpreopens every module, which libtool
+# refuses for convenience libraries; an -rpath makes each module a real
+# (static-only, never installed) libtool library instead.
+if !BP_MODULES
+MODULE_LDFLAGS += -rpath $(moduledir)
+endif
+
 # Unit tests
 check_PROGRAMS += tests/unit/test-registry tests/unit/test-property tests/unit/test-module
 TESTS += tests/unit/test-registry tests/unit/test-property tests/unit/test-module
