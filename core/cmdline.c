@@ -88,7 +88,7 @@ static BpOpts *new_group(const char *group, const char *id, const char *opt, con
 {
     BpOpts *o = bp_opts_new(group, id);
 
-    o->origin = g_strdup_printf("%s %s", opt, arg);
+    o->origin = *arg ? g_strdup_printf("%s %s", opt, arg) : g_strdup(opt);
     return o;
 }
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Option groups, config files, machine assembly and the command line.
-BPCORE_SOURCES += core/opts.c core/config.c core/machine.c core/machine-none.c \
+BPCORE_SOURCES += core/opts.c core/opts.h core/config.c core/machine.c core/machine.h \
+	core/machine-none.c core/cmdline.h \
 	core/cmdline.c core/cmdline-help.c
 
 check_PROGRAMS += tests/unit/test-opts tests/unit/test-config tests/unit/test-cmdline

@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <glib-unix.h>
 
 #include <backplane/error.h>
 #include "core/chardev-internal.h"
@@ -88,12 +87,6 @@ static int print_help(BpCmdline *cl)
     return 0;
 }
 
-static gboolean on_signal(gpointer opaque)
-{
-    bp_main_loop_quit(0);
-    return G_SOURCE_CONTINUE;
-}
-
 /* Logging and modules: what help output and the launch both need. */
 static int setup_run(BpCmdline *cl)
 {
@@ -145,9 +138,6 @@ static int run(BpCmdline *cl)
     bp_config_free(launch);
     bp_main_loop_set_no_reboot(cl->no_reboot);
     bp_main_loop_set_no_shutdown(cl->no_shutdown);
-    g_unix_signal_add(SIGTERM, on_signal, NULL);
-    g_unix_signal_add(SIGINT, on_signal, NULL);
-    g_unix_signal_add(SIGHUP, on_signal, NULL);
     if (!cl->start_paused) {
         bp_vm_start();
     }
