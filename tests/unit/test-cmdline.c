@@ -225,10 +225,13 @@ static void test_ram_size(void)
 /* Expansion into the launch configuration, in-process, on a test machine
  * with default and non-default serial ports. */
 
+static const char *const test_machine_options[] = { "acpi", NULL };
+
 static const BpMachineDef test_machine = {
     .name = "test-ports",
     .desc = "two serial ports, one of them a default",
     .no_cpu = true,
+    .options = test_machine_options,
     .config = "[device \"ser0\"]\n"
               "  driver = \"isa-serial\"\n"
               "  default = \"on\"\n"
@@ -380,6 +383,11 @@ static void test_expand_machine_options(void)
                                       "  append = \"console=ttyS0\"\n  cpu = \"486\"\n"
                                       "  firmware = \"b.bin\"\n"));
 
+    g_autofree char *opt = expand_args(NULL, "-M", "test-ports,acpi=off", NULL);
+    g_assert_true(g_str_has_prefix(opt, "[machine]\n  type = \"test-ports\"\n  acpi = \"off\"\n"));
+    g_assert_null(expand_args(&err, "-M", "none,acpi=off", NULL));
+    g_assert_cmpstr(err->message, ==, "-M none,acpi=off: invalid parameter 'acpi' for machine 'none'");
+    g_clear_error(&err);
     g_autofree char *fallback = expand_args(NULL, "-M", "none,accel=kvm:tcg", NULL);
     g_assert_nonnull(strstr(fallback, "  accel = \"kvm:tcg\"\n"));
     g_assert_null(expand_args(&err, "-M", "none,accel=kvm:warp", NULL));
@@ -400,6 +408,52 @@ static void test_expand_machine_options(void)
                               "-mon", "chardev=a", "-netdev", "user,id=n", "-netdev",
                               "user,id=n", NULL));
     g_assert_cmpstr(err->message, ==, "-netdev user,id=n: duplicate id 'n' for netdev");
+}
+
+static void test_firmware_dirs(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("bp-fw-XXXXXX", &err);
+    g_autofree char *path = g_build_filename(dir, "fw-test.bin", NULL);
+    g_autofree char *found = NULL;
+    g_autofree char *as_is = bp_machine_find_firmware("/abs/missing.bin");
+
+    g_assert_null(bp_machine_find_firmware("fw-test.bin"));
+    g_assert_true(g_file_set_contents(path, "x", 1, &err));
+    bp_machine_add_firmware_dir("/nonexistent");
+    bp_machine_add_firmware_dir(dir);
+    found = bp_machine_find_firmware("fw-test.bin");
+    g_assert_cmpstr(found, ==, path);
+    /* A path is taken as given; the caller reports a missing file. */
+    g_assert_cmpstr(as_is, ==, "/abs/missing.bin");
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+/* info config: the launch configuration plus hot plugs, minus unplugs. */
+static void test_live_config(void)
+{
+    BpOpts *d = bp_opts_new("device", "hp0");
+    BpOpts *c = bp_opts_new("chardev", "hc0");
+    BpConfig *live;
+
+    bp_opts_set(d, "driver", "isa-debugcon");
+    bp_opts_set(c, "backend", "null");
+    bp_machine_note_hotplug(c);
+    bp_machine_note_hotplug(d);
+    live = bp_machine_live_config();
+    g_assert_nonnull(bp_config_find(live, "device", "hp0"));
+    g_assert_nonnull(bp_config_find(live, "chardev", "hc0"));
+    bp_config_free(live);
+    bp_machine_note_unplug("device", "hp0");
+    bp_machine_note_unplug("device", "hc0");
+    live = bp_machine_live_config();
+    g_assert_null(bp_config_find(live, "device", "hp0"));
+    g_assert_nonnull(bp_config_find(live, "chardev", "hc0"));
+    bp_config_free(live);
+    bp_machine_note_unplug("chardev", "hc0");
+    bp_opts_free(d);
+    bp_opts_free(c);
 }
 
 /* The binary */
@@ -696,6 +750,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/parse/run-options", test_parse_run_options);
     g_test_add_func("/cmdline/parse/readconfig-position", test_parse_readconfig_position);
     g_test_add_func("/cmdline/ram-size", test_ram_size);
+    g_test_add_func("/cmdline/firmware-dirs", test_firmware_dirs);
+    g_test_add_func("/cmdline/live-config", test_live_config);
     g_test_add_func("/cmdline/expand/plain", test_expand_plain);
     g_test_add_func("/cmdline/expand/defaults", test_expand_defaults);
     g_test_add_func("/cmdline/expand/serial", test_expand_serial);
