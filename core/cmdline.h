@@ -36,8 +36,6 @@ BpCmdline *bp_cmdline_new(void);
 void bp_cmdline_free(BpCmdline *cl);
 /* Errors read "-opt ARG: what is wrong" (main prefixes "backplane: "). */
 bool bp_cmdline_parse(BpCmdline *cl, int argc, char **argv, GError **errp);
-/* The whole program: parse, build, run. Returns the exit status. */
-int bp_cmdline_main(int argc, char **argv);
 
 /* core/cmdline-help.c */
 const char *bp_cmdline_usage(void);
