@@ -30,12 +30,15 @@ static const char pc_config[] =
     "  driver = \"isa-pic\"\n"
     "  master = \"on\"\n"
     "  isa-irqs = \"on\"\n"
-    "  cpu-intr = \"on\"\n"
     "  slave = \"pic1\"\n"
     "[device \"pic1\"]\n"
     "  driver = \"isa-pic\"\n"
     "  master = \"off\"\n"
     "  isa-irqs = \"on\"\n"
+    "[device \"apic\"]\n"
+    "  driver = \"apic\"\n"
+    "[device \"ioapic\"]\n"
+    "  driver = \"ioapic\"\n"
     "[device \"pit\"]\n"
     "  driver = \"isa-pit\"\n"
     "[device \"rtc\"]\n"
@@ -58,7 +61,24 @@ static const char pc_config[] =
     "  default = \"on\"\n"
     "[wire]\n"
     "  from = \"pic1.int[0]\"\n"
-    "  to = \"pic0.irq[2]\"\n";
+    "  to = \"pic0.irq[2]\"\n"
+    /* The master 8259 reaches the CPU through the local APIC's LINT0
+     * (virtual wire, ExtINT); PIIX3's PIRQA-D are I/O APIC inputs 16-19. */
+    "[wire]\n"
+    "  from = \"pic0.int[0]\"\n"
+    "  to = \"apic.lint[0]\"\n"
+    "[wire]\n"
+    "  from = \"piix3.pirq[0]\"\n"
+    "  to = \"ioapic.irq[16]\"\n"
+    "[wire]\n"
+    "  from = \"piix3.pirq[1]\"\n"
+    "  to = \"ioapic.irq[17]\"\n"
+    "[wire]\n"
+    "  from = \"piix3.pirq[2]\"\n"
+    "  to = \"ioapic.irq[18]\"\n"
+    "[wire]\n"
+    "  from = \"piix3.pirq[3]\"\n"
+    "  to = \"ioapic.irq[19]\"\n";
 
 static bool pc_init(const BpConfig *user, GError **errp)
 {
