@@ -67,11 +67,26 @@ tests_modules_stale_la_CFLAGS = $(MODULE_CFLAGS)
 tests_modules_stale_la_LDFLAGS = $(BP_TEST_MODULE_LDFLAGS)
 EXTRA_DIST += tests/modules/notamodule.so
 
+# Module indexes. The build tree's module directories (modules/*/.libs)
+# get one once the binary and the modules are built, so that -device help
+# and info qdm never open a module there either. A missing or stale index
+# (older than a module in its directory) is not fatal: the loader then
+# indexes that directory in memory by reading each module's descriptor.
 # Installed modules get their index at install time (written by the
 # backplane just built; module file names in it are relative, so DESTDIR
-# staging is fine) and lose it at uninstall. The build tree needs no
-# index step: the loader indexes a directory in memory when it has no
-# modules.index or one older than its modules.
+# staging is fine) and lose it at uninstall.
+all-local: modules/.index-stamp
+modules/.index-stamp: backplane$(EXEEXT) $(BP_MODULE_LAS)
+	@for d in modules/*/.libs; do \
+	  if ls "$$d"/*.so >/dev/null 2>&1; then \
+	    echo "  INDEX    $$d/modules.index"; \
+	    ./backplane$(EXEEXT) --index-modules "$$d" || \
+	      echo "warning: could not index $$d: the loader will index it at start-up"; \
+	  fi; \
+	done
+	@$(MKDIR_P) modules && touch $@
+CLEANFILES += modules/.index-stamp
+
 install-data-hook: bp-install-module-index
 bp-install-module-index:
 	@if ls "$(DESTDIR)$(moduledir)"/*.so >/dev/null 2>&1; then \
