@@ -123,6 +123,22 @@ typedef struct X86TlbEntry {
 
 #define X86_MAX_BP 16
 
+/* Decoded-instruction cache (dcache.c): entries keyed by the physical
+ * address of the instruction; valid while the page's generation is
+ * unchanged. Only pages below 4 GiB are cached. */
+typedef struct X86DInsn X86DInsn;
+typedef void (*X86Handler)(X86Cpu *cpu, const X86DInsn *di);
+struct X86DInsn {
+    uint64_t pa;          /* ~0: empty */
+    uint32_t gen;
+    X86Handler fn;        /* NULL: decode and execute generically */
+    uint32_t disp, imm;
+    uint8_t len, mode, op, r1, r2, base, index, scale, seg;
+};
+#define DCACHE_BITS 15
+#define DCACHE_SIZE (1u << DCACHE_BITS)
+#define PHYS_PAGES (1u << 20)
+
 /* x87 state; the FPU files own its meaning. */
 typedef struct X86Fpu {
     uint16_t fcw, fsw, ftw;      /* ftw: full 2-bit tag word */
@@ -186,6 +202,10 @@ struct X86Cpu {
     /* code fetch: linear page and host pointer of the current code page */
     uint32_t fetch_page;
     uint8_t *fetch_host;
+    uint64_t fetch_phys;   /* physical page of fetch_page */
+    X86DInsn *dcache;
+    uint32_t *page_gen;    /* per physical page below 4 GiB */
+    uint8_t *code_page;    /* page holds decoded instructions */
     /* last page-table page (mmu.c) */
     uint64_t pt_cache_page;
     uint8_t *pt_cache_host;
@@ -315,8 +335,21 @@ bool x86_verr_verw(X86Cpu *cpu, uint16_t sel, bool write);
 int x86_check_events(X86Cpu *cpu);
 int x86_after_insn(X86Cpu *cpu, uint32_t tf);
 
-/* exec.c: runs until an exit reason (X86Exit) */
-int x86_run_loop(X86Cpu *cpu, uint64_t end);
+/* exec.c */
+void x86_exec_generic(X86Cpu *cpu);
+uint32_t x86_shift(X86Cpu *cpu, int op, uint32_t a, unsigned cnt, unsigned sz);
+
+/* dcache.c */
+int x86_run_loop(X86Cpu *cpu, uint64_t end);   /* returns an X86Exit */
+void x86_dcache_init(X86Cpu *cpu);
+void x86_dcache_free(X86Cpu *cpu);
+void x86_dcache_flush(X86Cpu *cpu);
+/* A write reached physical page ppage (page-aligned) through a slow path. */
+void x86_code_written(X86Cpu *cpu, uint64_t ppage);
+static inline bool x86_is_code_page(const X86Cpu *cpu, uint64_t ppage)
+{
+    return ppage < (1ull << 32) && cpu->code_page[ppage >> 12];
+}
 
 /* fpu.c */
 void x86_fpu_reset(X86Cpu *cpu);

@@ -395,12 +395,14 @@ X86Cpu *x86_cpu_new(X86Model model, const X86Bus *bus)
     X86Cpu *cpu = g_new0(X86Cpu, 1);
     cpu->model = model;
     cpu->bus = *bus;
+    x86_dcache_init(cpu);
     x86_cpu_reset(cpu);
     return cpu;
 }
 
 void x86_cpu_free(X86Cpu *cpu)
 {
+    x86_dcache_free(cpu);
     g_free(cpu);
 }
 
@@ -687,16 +689,7 @@ bool x86_cpu_a20(const X86Cpu *cpu)
 void x86_cpu_flush_phys(X86Cpu *cpu)
 {
     cpu->pt_cache_host = NULL;
-    x86_tlb_flush(cpu, true);
-}
-
-void x86_cpu_invalidate_code(X86Cpu *cpu, uint64_t paddr, uint64_t len)
-{
-    /* Instructions are decoded from guest memory each time they run, so
-     * there is no decoded copy to drop. */
-    (void)cpu;
-    (void)paddr;
-    (void)len;
+    x86_dcache_flush(cpu);
 }
 
 /* Debugger/monitor access: no faults, no A/D updates beyond the walk's. */

@@ -10,7 +10,7 @@
  * Shifts, rotates, multiplies and BCD compute their flags eagerly; ALU
  * operations leave them lazy (cpu.c).
  */
-#include "cpu/x86/cpu-internal.h"
+#include "cpu/x86/exec-inline.h"
 
 typedef struct Dec {
     bool op32, a32;
@@ -24,93 +24,6 @@ typedef struct Dec {
     uint32_t eoff;
 } Dec;
 
-/* Code fetch */
-
-static inline uint8_t fetch8(X86Cpu *cpu)
-{
-    uint32_t lin = cpu->seg[S_CS].base + cpu->next_eip;
-    cpu->next_eip++;
-    if (likely((lin & ~0xfffu) == cpu->fetch_page)) {
-        return cpu->fetch_host[lin & 0xfff];
-    }
-    return x86_fetch_slow(cpu, lin);
-}
-
-static inline uint16_t fetch16(X86Cpu *cpu)
-{
-    uint32_t lin = cpu->seg[S_CS].base + cpu->next_eip;
-    if (likely((lin & ~0xfffu) == cpu->fetch_page && (lin & 0xfff) <= 0xffe)) {
-        cpu->next_eip += 2;
-        return (uint16_t)ldn(cpu->fetch_host + (lin & 0xfff), 2);
-    }
-    uint16_t v = fetch8(cpu);
-    return (uint16_t)(v | (fetch8(cpu) << 8));
-}
-
-static inline uint32_t fetch32(X86Cpu *cpu)
-{
-    uint32_t lin = cpu->seg[S_CS].base + cpu->next_eip;
-    if (likely((lin & ~0xfffu) == cpu->fetch_page && (lin & 0xfff) <= 0xffc)) {
-        cpu->next_eip += 4;
-        return ldn(cpu->fetch_host + (lin & 0xfff), 4);
-    }
-    uint32_t v = fetch16(cpu);
-    return v | ((uint32_t)fetch16(cpu) << 16);
-}
-
-static inline uint32_t fetchv(X86Cpu *cpu, unsigned sz)
-{
-    return sz == 4 ? fetch32(cpu) : sz == 2 ? fetch16(cpu) : fetch8(cpu);
-}
-
-/* Registers */
-
-static inline uint32_t getreg(X86Cpu *cpu, int r, unsigned sz)
-{
-    if (sz == 4) return cpu->regs[r];
-    if (sz == 2) return cpu->regs[r] & 0xffff;
-    return r < 4 ? cpu->regs[r] & 0xff : (cpu->regs[r - 4] >> 8) & 0xff;
-}
-
-static inline void setreg(X86Cpu *cpu, int r, uint32_t v, unsigned sz)
-{
-    if (sz == 4) {
-        cpu->regs[r] = v;
-    } else if (sz == 2) {
-        cpu->regs[r] = (cpu->regs[r] & 0xffff0000u) | (v & 0xffff);
-    } else if (r < 4) {
-        cpu->regs[r] = (cpu->regs[r] & 0xffffff00u) | (v & 0xff);
-    } else {
-        cpu->regs[r - 4] = (cpu->regs[r - 4] & 0xffff00ffu) | ((v & 0xff) << 8);
-    }
-}
-
-static inline uint32_t szmask(unsigned sz)
-{
-    return sz == 4 ? 0xffffffffu : sz == 2 ? 0xffff : 0xff;
-}
-
-static inline uint32_t sext(uint32_t v, unsigned sz)
-{
-    return sz == 4 ? v : sz == 2 ? (uint32_t)(int32_t)(int16_t)v : (uint32_t)(int32_t)(int8_t)v;
-}
-
-/* Segmented memory */
-
-static _Noreturn void seg_fault(X86Cpu *cpu, int s)
-{
-    x86_raise(cpu, s == S_SS ? EXC_SS : EXC_GP, 0);
-}
-
-static inline uint32_t seg_lin(X86Cpu *cpu, int s, uint32_t off, unsigned size, bool write)
-{
-    X86Seg *sg = &cpu->seg[s];
-    if (unlikely(off < sg->lo || (uint64_t)off + size - 1 > sg->hi || !(write ? sg->wok : sg->rok))) {
-        seg_fault(cpu, s);
-    }
-    return sg->base + off;
-}
-
 uint32_t x86_mem_read(X86Cpu *cpu, int s, uint32_t off, unsigned size)
 {
     return x86_lread(cpu, seg_lin(cpu, s, off, size, false), size);
@@ -119,18 +32,6 @@ uint32_t x86_mem_read(X86Cpu *cpu, int s, uint32_t off, unsigned size)
 void x86_mem_write(X86Cpu *cpu, int s, uint32_t off, uint32_t val, unsigned size)
 {
     x86_lwrite(cpu, seg_lin(cpu, s, off, size, true), val, size);
-}
-
-/* Make sure lin is writable before a read-modify-write reads it, so a
- * fault reports a write access. */
-static inline void probe_write(X86Cpu *cpu, uint32_t lin, unsigned size)
-{
-    X86TlbEntry *e = &cpu->tlb[cpu->tlb_mode][(lin >> 12) & (TLB_SIZE - 1)];
-    if (likely(e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size)) {
-        return;
-    }
-    uint32_t v = x86_slow_read(cpu, lin, size, ACC_R);
-    x86_slow_write(cpu, lin, v, size, ACC_W);
 }
 
 /* ModRM */
@@ -258,68 +159,6 @@ static inline uint32_t ea_off(Dec *d, uint32_t extra)
     return d->a32 ? o : (o & 0xffff);
 }
 
-/* Stack */
-
-static inline void push(X86Cpu *cpu, uint32_t v, unsigned sz)
-{
-    uint32_t esp = cpu->regs[R_ESP] - sz;
-    uint32_t off = cpu->stack32 ? esp : (esp & 0xffff);
-    x86_lwrite(cpu, seg_lin(cpu, S_SS, off, sz, true), v, sz);
-    if (cpu->stack32) {
-        cpu->regs[R_ESP] = esp;
-    } else {
-        cpu->regs[R_ESP] = (cpu->regs[R_ESP] & 0xffff0000u) | (esp & 0xffff);
-    }
-}
-
-/* Read the value at the top of the stack (plus extra bytes) without popping. */
-static inline uint32_t peek(X86Cpu *cpu, unsigned sz, uint32_t extra)
-{
-    uint32_t esp = cpu->regs[R_ESP] + extra;
-    uint32_t off = cpu->stack32 ? esp : (esp & 0xffff);
-    return x86_lread(cpu, seg_lin(cpu, S_SS, off, sz, false), sz);
-}
-
-static inline void add_esp(X86Cpu *cpu, uint32_t n)
-{
-    if (cpu->stack32) {
-        cpu->regs[R_ESP] += n;
-    } else {
-        cpu->regs[R_ESP] = (cpu->regs[R_ESP] & 0xffff0000u) | ((cpu->regs[R_ESP] + n) & 0xffff);
-    }
-}
-
-static inline uint32_t pop(X86Cpu *cpu, unsigned sz)
-{
-    uint32_t v = peek(cpu, sz, 0);
-    add_esp(cpu, sz);
-    return v;
-}
-
-/* Flags */
-
-static inline bool get_cf(X86Cpu *cpu)
-{
-    uint32_t m = szmask((unsigned)cpu->cc_size);
-    switch (cpu->cc_op) {
-    case CC_EFLAGS: return cpu->eflags & F_CF;
-    case CC_ADD: return (cpu->cc_res & m) < (cpu->cc_a & m);
-    case CC_SUB: return (cpu->cc_a & m) < (cpu->cc_b & m);
-    case CC_LOGIC: return false;
-    case CC_INC: case CC_DEC: return cpu->cc_cf;
-    default: return x86_get_flags(cpu) & F_CF;
-    }
-}
-
-static inline void set_cc(X86Cpu *cpu, int op, uint32_t a, uint32_t b, uint32_t r, unsigned sz)
-{
-    cpu->cc_op = op;
-    cpu->cc_size = (int)sz;
-    cpu->cc_a = a;
-    cpu->cc_b = b;
-    cpu->cc_res = r;
-}
-
 /* Eager flags: SF/ZF/PF from r, plus the given CF/OF/AF. */
 static void set_szp(X86Cpu *cpu, uint32_t r, unsigned sz, bool cf, bool of, bool af)
 {
@@ -334,42 +173,8 @@ static void set_szp(X86Cpu *cpu, uint32_t r, unsigned sz, bool cf, bool of, bool
     x86_set_flags(cpu, f, F_ARITH);
 }
 
-static inline __attribute__((always_inline)) uint32_t alu(X86Cpu *cpu, int op, uint32_t a, uint32_t b, unsigned sz)
-{
-    uint32_t r, cin;
-    switch (op) {
-    case 0: r = a + b; set_cc(cpu, CC_ADD, a, b, r, sz); break;
-    case 1: r = a | b; set_cc(cpu, CC_LOGIC, a, b, r, sz); break;
-    case 2:
-        cin = get_cf(cpu);
-        r = a + b + cin;
-        set_cc(cpu, CC_ADC, a, b, r, sz);
-        cpu->cc_cf = cin;
-        break;
-    case 3:
-        cin = get_cf(cpu);
-        r = a - b - cin;
-        set_cc(cpu, CC_SBB, a, b, r, sz);
-        cpu->cc_cf = cin;
-        break;
-    case 4: r = a & b; set_cc(cpu, CC_LOGIC, a, b, r, sz); break;
-    case 6: r = a ^ b; set_cc(cpu, CC_LOGIC, a, b, r, sz); break;
-    default: r = a - b; set_cc(cpu, CC_SUB, a, b, r, sz); break;
-    }
-    return r & szmask(sz);
-}
-
-static inline __attribute__((always_inline)) uint32_t inc_dec(X86Cpu *cpu, uint32_t a, bool dec, unsigned sz)
-{
-    uint32_t cf = get_cf(cpu);
-    uint32_t r = dec ? a - 1 : a + 1;
-    set_cc(cpu, dec ? CC_DEC : CC_INC, a, 1, r, sz);
-    cpu->cc_cf = cf;
-    return r & szmask(sz);
-}
-
 /* Shifts and rotates (group 2). Count already masked to 5 bits. */
-static uint32_t shift(X86Cpu *cpu, int op, uint32_t a, unsigned cnt, unsigned sz)
+uint32_t x86_shift(X86Cpu *cpu, int op, uint32_t a, unsigned cnt, unsigned sz)
 {
     unsigned bits = sz * 8;
     uint32_t mask = szmask(sz), msb = 1u << (bits - 1);
@@ -480,38 +285,6 @@ static uint32_t shld_shrd(X86Cpu *cpu, bool right, uint32_t dst, uint32_t src, u
     bool of = ((r ^ dst) >> (bits - 1)) & 1;
     set_szp(cpu, r, sz, cf, of, false);
     return r;
-}
-
-/* Conditions: the common lazy cases inline, the rest in cpu.c */
-static inline bool cond(X86Cpu *cpu, int cc)
-{
-    int op = cpu->cc_op;
-    if (op != CC_EFLAGS) {
-        unsigned sh = 32 - cpu->cc_size * 8;
-        bool r;
-        switch (cc >> 1) {
-        case 2:
-            r = (cpu->cc_res << sh) == 0;
-            return (cc & 1) ? !r : r;
-        case 4:
-            r = (int32_t)(cpu->cc_res << sh) < 0;
-            return (cc & 1) ? !r : r;
-        default:
-            if (op == CC_LOGIC) {
-                uint32_t res = cpu->cc_res << sh;
-                switch (cc >> 1) {
-                case 0: case 1: r = false; break;        /* OF, CF clear */
-                case 3: r = res == 0; break;             /* BE: ZF */
-                case 6: r = (int32_t)res < 0; break;     /* L: SF != OF */
-                case 7: r = (int32_t)res <= 0; break;    /* LE */
-                default: return x86_cond(cpu, cc);
-                }
-                return (cc & 1) ? !r : r;
-            }
-            break;
-        }
-    }
-    return x86_cond(cpu, cc);
 }
 
 /* Control flow */
@@ -1817,7 +1590,7 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
         }
         /* flags are committed by shift(); write the result first */
         uint32_t saved_fl = x86_get_flags(cpu);
-        r = shift(cpu, d.reg, a, cnt, s);
+        r = x86_shift(cpu, d.reg, a, cnt, s);
         uint32_t new_fl = cpu->eflags;
         cpu->eflags = saved_fl;
         rm_write_rmw(cpu, &d, lin, r, s);
@@ -2104,26 +1877,7 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
     cpu->eip = cpu->next_eip;
 }
 
-int x86_run_loop(X86Cpu *cpu, uint64_t end)
+void x86_exec_generic(X86Cpu *cpu)
 {
-    for (;;) {
-        if (unlikely(cpu->pending)) {
-            int ret = x86_check_events(cpu);
-            if (ret >= 0) {
-                return ret;
-            }
-        }
-        if (unlikely(cpu->icount >= end)) {
-            return X86_EXIT_BUDGET;
-        }
-        uint32_t tf = cpu->eflags & F_TF;
-        exec_one(cpu);
-        cpu->icount++;
-        if (unlikely(tf | cpu->single_step)) {
-            int ret = x86_after_insn(cpu, tf);
-            if (ret >= 0) {
-                return ret;
-            }
-        }
-    }
+    exec_one(cpu);
 }

@@ -48,6 +48,9 @@ uint64_t x86_phys_read(X86Cpu *cpu, uint64_t paddr, unsigned size)
 void x86_phys_write(X86Cpu *cpu, uint64_t paddr, uint64_t val, unsigned size)
 {
     paddr &= cpu->a20_mask;
+    if (x86_is_code_page(cpu, paddr & ~0xfffull)) {
+        x86_code_written(cpu, paddr & ~0xfffull);
+    }
     uint8_t *p = pt_page(cpu, paddr, true);
     if (p && (paddr & 0xfff) + size <= 4096) {
         if (size == 8) {
@@ -263,9 +266,9 @@ static X86TlbEntry *tlb_fill(X86Cpu *cpu, uint32_t lin, int acc)
         }
     }
     uint64_t ppage = w.paddr & ~0xfffull;
-    bool same = ((e->tag_r & ~3u) == page && !(e->tag_r & 1)) ||
-                ((e->tag_w & ~3u) == page && !(e->tag_w & 1)) ||
-                ((e->tag_x & ~3u) == page && !(e->tag_x & 1));
+    bool same = ((e->tag_r & ~7u) == page && !(e->tag_r & 1)) ||
+                ((e->tag_w & ~7u) == page && !(e->tag_w & 1)) ||
+                ((e->tag_x & ~7u) == page && !(e->tag_x & 1));
     if (!same || e->phys != ppage) {
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
     }
@@ -282,7 +285,7 @@ static X86TlbEntry *tlb_fill(X86Cpu *cpu, uint32_t lin, int acc)
         e->tag_x = e->tag_r;
     }
     if (type == ACC_W) {
-        e->tag_w = wp ? page : (page | 2);
+        e->tag_w = !wp ? (page | 2) : x86_is_code_page(cpu, ppage) ? (page | 4) : page;
     }
     return e;
 }
@@ -297,7 +300,7 @@ static X86TlbEntry *tlb_lookup(X86Cpu *cpu, uint32_t lin, int acc)
     int mode = (acc & ACC_SUPER) ? 0 : cpu->tlb_mode;
     X86TlbEntry *e = &cpu->tlb[mode][(lin >> 12) & (TLB_SIZE - 1)];
     uint32_t tag = tag_of(e, acc & 3);
-    if ((tag & 1) || (tag & ~3u) != (lin & ~0xfffu)) {
+    if ((tag & 1) || (tag & ~7u) != (lin & ~0xfffu)) {
         e = tlb_fill(cpu, lin, acc);
     }
     return e;
@@ -335,12 +338,21 @@ void x86_slow_write(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size, int 
         cpu->bus.mem_write(cpu->bus.opaque, e->phys | (lin & 0xfff), val, size);
         return;
     }
+    if (e->tag_w & 4) {
+        /* first write to a page with decoded instructions */
+        x86_code_written(cpu, e->phys);
+        e->tag_w &= ~4u;
+    }
     stn(e->host + (lin & 0xfff), val, size);
 }
 
 uint8_t *x86_host_page(X86Cpu *cpu, uint32_t lin, int acc)
 {
     X86TlbEntry *e = tlb_lookup(cpu, lin, acc);
+    if ((acc & 3) == ACC_W && (e->tag_w & 4)) {
+        x86_code_written(cpu, e->phys);
+        e->tag_w &= ~4u;
+    }
     return (tag_of(e, acc & 3) & 2) ? NULL : e->host;
 }
 
@@ -358,5 +370,6 @@ uint8_t x86_fetch_slow(X86Cpu *cpu, uint32_t lin)
     }
     cpu->fetch_page = lin & ~0xfffu;
     cpu->fetch_host = e->host;
+    cpu->fetch_phys = e->phys;
     return e->host[lin & 0xfff];
 }

@@ -422,7 +422,47 @@ pm32:
     and eax, 0x200000
     TEST_EQ eax, 0, "EFLAGS.ID toggles"
 
+    ; self-modifying code in RAM: the decoded copy must follow the bytes
+    mov esi, ROMBASE + smc_code
+    mov edi, 0x20000
+    mov ecx, smc_end - smc_code
+    rep movsb
+    mov ebx, 0x33333333
+    mov eax, 0x20000
+    call eax
+    TEST_EQ eax, 0x33333333, "SMC: store patches the next instruction"
+    mov ebx, 0x55555555
+    mov eax, 0x20000
+    call eax
+    TEST_EQ eax, 0x55555555, "SMC: patched again after it ran"
+    mov dword [0x20000 + smc_ret - smc_code - 4], 0x66666666
+    mov eax, 0x20000
+    call eax
+    TEST_EQ eax, 0x55555555, "SMC: later bytes patched by the store"
+    mov byte [0x20000 + smc_mov - smc_code], 0x90     ; the store becomes NOPs
+    mov dword [0x20000 + smc_mov - smc_code + 1], 0x90909090
+    mov dword [0x20000 + smc_mov - smc_code + 5], 0x90909090
+    mov byte [0x20000 + smc_mov - smc_code + 9], 0x90
+    mov eax, 0x20000
+    call eax
+    TEST_EQ eax, 0x55555555, "SMC: store replaced by NOPs"
+
     call tap_done32
+
+smc_code:
+smc_mov:
+    mov [0x20000 + smc_imm - smc_code], ebx    ; 89 1d addr32
+    nop
+    nop
+    nop
+    nop
+smc_load:
+    db 0xb8                                     ; mov eax, imm32
+smc_imm:
+    dd 0x44444444
+smc_ret:
+    ret
+smc_end:
 
 str1: db "abcdefgh"
 str2: db "abcXefgh"

@@ -472,6 +472,7 @@ static bool emulate(Ctx *c, const DiffCase *dc, DiffResult *r)
     x86_update_mode(cpu);
     memcpy(c->ram + 0x1000, dc->code, dc->len);
     c->ram[0x1000 + dc->len] = 0xf4;
+    x86_cpu_invalidate_code(cpu, 0x1000, dc->len + 1);
     memcpy(cpu->regs, dc->regs, sizeof(cpu->regs));
     memcpy(c->ram + SCRATCH_BASE, dc->mem, SCRATCH_SIZE);
     cpu->eip = 0x1000;

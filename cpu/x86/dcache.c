@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Decoded-instruction cache and the run loop.
+ *
+ * Common 32-bit instructions (no prefixes; register, [base+index*s+disp]
+ * and immediate forms of MOV, ALU, TEST, LEA, INC/DEC, PUSH/POP, Jcc, JMP,
+ * CALL, RET, MOVZX/MOVSX, shifts) are decoded once into an X86DInsn with a
+ * specialised handler; everything else is marked generic and goes through
+ * the full decoder in exec.c each time. Entries are keyed by physical
+ * address and stamped with their page's generation.
+ *
+ * Self-modifying code: a page gets a code mark when its first specialised
+ * entry is made; the TLB then gives it write tags that force the slow path
+ * (tag|4), whose first write bumps the page generation and drops the mark.
+ * Writes by others come in through x86_cpu_invalidate_code, and memory map
+ * changes (x86_cpu_flush_phys) drop the whole cache.
+ */
+#include <glib.h>
+#include "cpu/x86/exec-inline.h"
+
+void x86_dcache_init(X86Cpu *cpu)
+{
+    cpu->dcache = g_new(X86DInsn, DCACHE_SIZE);
+    cpu->page_gen = g_new0(uint32_t, PHYS_PAGES);
+    cpu->code_page = g_new0(uint8_t, PHYS_PAGES);
+    x86_dcache_flush(cpu);
+}
+
+void x86_dcache_free(X86Cpu *cpu)
+{
+    g_free(cpu->dcache);
+    g_free(cpu->page_gen);
+    g_free(cpu->code_page);
+}
+
+void x86_dcache_flush(X86Cpu *cpu)
+{
+    for (unsigned i = 0; i < DCACHE_SIZE; i++) {
+        cpu->dcache[i].pa = ~0ull;
+    }
+    memset(cpu->code_page, 0, PHYS_PAGES);
+    /* write tags with the code mark lose it on the next fill */
+    x86_tlb_flush(cpu, true);
+}
+
+void x86_code_written(X86Cpu *cpu, uint64_t ppage)
+{
+    if (ppage < (1ull << 32) && cpu->code_page[ppage >> 12]) {
+        cpu->code_page[ppage >> 12] = 0;
+        cpu->page_gen[ppage >> 12]++;
+    }
+}
+
+void x86_cpu_invalidate_code(X86Cpu *cpu, uint64_t paddr, uint64_t len)
+{
+    if (len == 0) {
+        return;
+    }
+    for (uint64_t p = paddr & ~0xfffull; p < paddr + len && p < (1ull << 32); p += 4096) {
+        x86_code_written(cpu, p);
+    }
+}
+
+static void mark_code_page(X86Cpu *cpu, uint64_t ppage)
+{
+    if (cpu->code_page[ppage >> 12]) {
+        return;
+    }
+    cpu->code_page[ppage >> 12] = 1;
+    /* writable TLB entries for the page must take the slow path now */
+    for (int m = 0; m < 2; m++) {
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            X86TlbEntry *e = &cpu->tlb[m][i];
+            if (e->phys == ppage && !(e->tag_w & 3)) {
+                e->tag_w |= 4;
+            }
+        }
+    }
+}
+
+static inline unsigned dhash(uint64_t pa)
+{
+    return (unsigned)((pa ^ (pa >> DCACHE_BITS)) & (DCACHE_SIZE - 1));
+}
+
+/* Handlers: 32-bit operand and address size, default segments. */
+
+static inline uint32_t di_ea(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t off = di->disp;
+    if (di->base < 8) {
+        off += cpu->regs[di->base];
+    }
+    if (di->index < 8) {
+        off += cpu->regs[di->index] << di->scale;
+    }
+    return off;
+}
+
+static inline void di_jump(X86Cpu *cpu, uint32_t target)
+{
+    if (unlikely(target > cpu->seg[S_CS].limit) && cpu->pe && !cpu->v86) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+    cpu->next_eip = target;
+}
+
+static void h_nop(X86Cpu *cpu, const X86DInsn *di)
+{
+}
+
+static void h_alu_rr(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t r = alu(cpu, di->op, cpu->regs[di->r1], cpu->regs[di->r2], 4);
+    if (di->op != 7) {
+        cpu->regs[di->r1] = r;
+    }
+}
+
+static void h_test_rr(X86Cpu *cpu, const X86DInsn *di)
+{
+    alu(cpu, 4, cpu->regs[di->r1], cpu->regs[di->r2], 4);
+}
+
+static void h_alu_ri(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t r = alu(cpu, di->op, cpu->regs[di->r1], di->imm, 4);
+    if (di->op != 7) {
+        cpu->regs[di->r1] = r;
+    }
+}
+
+static void h_alu_r_m(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
+    uint32_t r = alu(cpu, di->op, cpu->regs[di->r1], v, 4);
+    if (di->op != 7) {
+        cpu->regs[di->r1] = r;
+    }
+}
+
+static void h_alu_m_r(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t off = di_ea(cpu, di);
+    if (di->op == 7) {
+        alu(cpu, 7, x86_lread(cpu, seg_lin(cpu, di->seg, off, 4, false), 4), cpu->regs[di->r1], 4);
+        return;
+    }
+    uint32_t lin = seg_lin(cpu, di->seg, off, 4, true);
+    probe_write(cpu, lin, 4);
+    uint32_t a = x86_lread(cpu, lin, 4);
+    /* probe_write made the page writable: the write cannot fault after
+     * the flags are set */
+    uint32_t r = alu(cpu, di->op, a, cpu->regs[di->r1], 4);
+    x86_lwrite(cpu, lin, r, 4);
+}
+
+static void h_alu_m_i(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t off = di_ea(cpu, di);
+    if (di->op == 7) {
+        alu(cpu, 7, x86_lread(cpu, seg_lin(cpu, di->seg, off, 4, false), 4), di->imm, 4);
+        return;
+    }
+    uint32_t lin = seg_lin(cpu, di->seg, off, 4, true);
+    probe_write(cpu, lin, 4);
+    uint32_t r = alu(cpu, di->op, x86_lread(cpu, lin, 4), di->imm, 4);
+    x86_lwrite(cpu, lin, r, 4);
+}
+
+static void h_mov_rr(X86Cpu *cpu, const X86DInsn *di)
+{
+    cpu->regs[di->r1] = cpu->regs[di->r2];
+}
+
+static void h_mov_ri(X86Cpu *cpu, const X86DInsn *di)
+{
+    cpu->regs[di->r1] = di->imm;
+}
+
+static void h_mov_r_m(X86Cpu *cpu, const X86DInsn *di)
+{
+    cpu->regs[di->r1] = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
+}
+
+static void h_mov_m_r(X86Cpu *cpu, const X86DInsn *di)
+{
+    x86_lwrite(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, true), cpu->regs[di->r1], 4);
+}
+
+static void h_mov_m_i(X86Cpu *cpu, const X86DInsn *di)
+{
+    x86_lwrite(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, true), di->imm, 4);
+}
+
+static void h_mov_r8_m(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 1, false), 1);
+    setreg(cpu, di->r1, v, 1);
+}
+
+static void h_mov_m_r8(X86Cpu *cpu, const X86DInsn *di)
+{
+    x86_lwrite(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 1, true), getreg(cpu, di->r1, 1), 1);
+}
+
+static void h_lea(X86Cpu *cpu, const X86DInsn *di)
+{
+    cpu->regs[di->r1] = di_ea(cpu, di);
+}
+
+static void h_movx_rr(X86Cpu *cpu, const X86DInsn *di)
+{
+    unsigned s = (di->op & 1) ? 2 : 1;
+    uint32_t v = getreg(cpu, di->r2, s);
+    cpu->regs[di->r1] = (di->op & 8) ? sext(v, s) : v;
+}
+
+static void h_movx_rm(X86Cpu *cpu, const X86DInsn *di)
+{
+    unsigned s = (di->op & 1) ? 2 : 1;
+    uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), s, false), s);
+    cpu->regs[di->r1] = (di->op & 8) ? sext(v, s) : v;
+}
+
+static void h_incdec(X86Cpu *cpu, const X86DInsn *di)
+{
+    cpu->regs[di->r1] = inc_dec(cpu, cpu->regs[di->r1], di->op, 4);
+}
+
+static void h_push_r(X86Cpu *cpu, const X86DInsn *di)
+{
+    push(cpu, cpu->regs[di->r1], 4);
+}
+
+static void h_push_i(X86Cpu *cpu, const X86DInsn *di)
+{
+    push(cpu, di->imm, 4);
+}
+
+static void h_pop_r(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t v = pop(cpu, 4);
+    cpu->regs[di->r1] = v;
+}
+
+static void h_jcc(X86Cpu *cpu, const X86DInsn *di)
+{
+    if (cond(cpu, di->op)) {
+        di_jump(cpu, cpu->next_eip + di->imm);
+    }
+}
+
+static void h_jmp(X86Cpu *cpu, const X86DInsn *di)
+{
+    di_jump(cpu, cpu->next_eip + di->imm);
+}
+
+static void h_call(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t ret = cpu->next_eip;
+    uint32_t t = ret + di->imm;
+    if (t > cpu->seg[S_CS].limit && cpu->pe && !cpu->v86) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+    push(cpu, ret, 4);
+    cpu->next_eip = t;
+}
+
+static void h_ret(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t off = cpu->stack32 ? cpu->regs[R_ESP] : (cpu->regs[R_ESP] & 0xffff);
+    uint32_t t = x86_lread(cpu, seg_lin(cpu, S_SS, off, 4, false), 4);
+    di_jump(cpu, t);
+    if (cpu->stack32) {
+        cpu->regs[R_ESP] += 4;
+    } else {
+        cpu->regs[R_ESP] = (cpu->regs[R_ESP] & 0xffff0000u) | ((cpu->regs[R_ESP] + 4) & 0xffff);
+    }
+}
+
+static void h_shift_ri(X86Cpu *cpu, const X86DInsn *di)
+{
+    unsigned cnt = di->imm & 31;
+    if (cnt) {
+        cpu->regs[di->r1] = x86_shift(cpu, di->op, cpu->regs[di->r1], cnt, 4);
+    }
+}
+
+/* Decoding */
+
+/* ModRM (+SIB, displacement) with 32-bit addressing at p; returns its
+ * length, or 0 when a memory form should stay generic. */
+static unsigned parse_modrm(const uint8_t *p, X86DInsn *di, int *mod, int *reg, int *rm)
+{
+    uint8_t m = p[0];
+    unsigned n = 1;
+    *mod = m >> 6;
+    *reg = (m >> 3) & 7;
+    *rm = m & 7;
+    if (*mod == 3) {
+        return 1;
+    }
+    di->base = 8;
+    di->index = 8;
+    di->scale = 0;
+    di->disp = 0;
+    di->seg = S_DS;
+    if (*rm == 4) {
+        uint8_t sib = p[n++];
+        int base = sib & 7, idx = (sib >> 3) & 7;
+        di->scale = sib >> 6;
+        if (idx != 4) {
+            di->index = (uint8_t)idx;
+        }
+        if (base == 5 && *mod == 0) {
+            memcpy(&di->disp, p + n, 4);
+            n += 4;
+        } else {
+            di->base = (uint8_t)base;
+            if (base == R_ESP || base == R_EBP) {
+                di->seg = S_SS;
+            }
+        }
+    } else if (*rm == 5 && *mod == 0) {
+        memcpy(&di->disp, p + n, 4);
+        n += 4;
+    } else {
+        di->base = (uint8_t)*rm;
+        if (*rm == R_EBP) {
+            di->seg = S_SS;
+        }
+    }
+    if (*mod == 1) {
+        di->disp += (uint32_t)(int8_t)p[n++];
+    } else if (*mod == 2) {
+        uint32_t d;
+        memcpy(&d, p + n, 4);
+        di->disp += d;
+        n += 4;
+    }
+    return n;
+}
+
+/* Fill di for the instruction at p (at least 16 bytes readable). */
+static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
+{
+    int mod, reg, rm;
+    unsigned n;
+    uint8_t op = p[0];
+    di->fn = NULL;
+    if (!cpu->code32) {
+        return;
+    }
+    if (op < 0x40 && (op & 7) < 4) {
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        di->op = op >> 3;
+        if (!(op & 1)) {
+            return;     /* 8-bit forms stay generic */
+        }
+        di->len = (uint8_t)n;
+        if (mod == 3) {
+            di->r1 = (uint8_t)((op & 2) ? reg : rm);
+            di->r2 = (uint8_t)((op & 2) ? rm : reg);
+            di->fn = h_alu_rr;
+        } else {
+            di->r1 = (uint8_t)reg;
+            di->fn = (op & 2) ? h_alu_r_m : h_alu_m_r;
+        }
+        return;
+    }
+    if (op < 0x40 && (op & 7) == 5) { /* ALU EAX, imm32 */
+        memcpy(&di->imm, p + 1, 4);
+        di->op = op >> 3;
+        di->r1 = R_EAX;
+        di->len = 5;
+        di->fn = h_alu_ri;
+        return;
+    }
+    if (op >= 0x40 && op <= 0x4f) {
+        di->r1 = op & 7;
+        di->op = (op >> 3) & 1;
+        di->len = 1;
+        di->fn = h_incdec;
+        return;
+    }
+    if (op >= 0x50 && op <= 0x57) {
+        di->r1 = op & 7;
+        di->len = 1;
+        di->fn = h_push_r;
+        return;
+    }
+    if (op >= 0x58 && op <= 0x5f) {
+        di->r1 = op & 7;
+        di->len = 1;
+        di->fn = h_pop_r;
+        return;
+    }
+    if (op == 0x68 || op == 0x6a) {
+        if (op == 0x68) {
+            memcpy(&di->imm, p + 1, 4);
+            di->len = 5;
+        } else {
+            di->imm = (uint32_t)(int8_t)p[1];
+            di->len = 2;
+        }
+        di->fn = h_push_i;
+        return;
+    }
+    if (op >= 0x70 && op <= 0x7f) {
+        di->op = op & 15;
+        di->imm = (uint32_t)(int8_t)p[1];
+        di->len = 2;
+        di->fn = h_jcc;
+        return;
+    }
+    switch (op) {
+    case 0x81: case 0x83:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        if (op == 0x81) {
+            memcpy(&di->imm, p + n, 4);
+            n += 4;
+        } else {
+            di->imm = (uint32_t)(int8_t)p[n++];
+        }
+        di->op = (uint8_t)reg;
+        di->len = (uint8_t)n;
+        if (mod == 3) {
+            di->r1 = (uint8_t)rm;
+            di->fn = h_alu_ri;
+        } else {
+            di->fn = h_alu_m_i;
+        }
+        return;
+    case 0x85:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        if (mod != 3) {
+            return;
+        }
+        di->r1 = (uint8_t)rm;
+        di->r2 = (uint8_t)reg;
+        di->len = (uint8_t)n;
+        di->fn = h_test_rr;
+        return;
+    case 0x88: case 0x8a:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        if (mod == 3) {
+            return;
+        }
+        di->r1 = (uint8_t)reg;
+        di->len = (uint8_t)n;
+        di->fn = op == 0x88 ? h_mov_m_r8 : h_mov_r8_m;
+        return;
+    case 0x89: case 0x8b:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        di->len = (uint8_t)n;
+        if (mod == 3) {
+            di->r1 = (uint8_t)(op == 0x89 ? rm : reg);
+            di->r2 = (uint8_t)(op == 0x89 ? reg : rm);
+            di->fn = h_mov_rr;
+        } else {
+            di->r1 = (uint8_t)reg;
+            di->fn = op == 0x89 ? h_mov_m_r : h_mov_r_m;
+        }
+        return;
+    case 0x8d:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        if (mod == 3) {
+            return;
+        }
+        di->r1 = (uint8_t)reg;
+        di->len = (uint8_t)n;
+        di->fn = h_lea;
+        return;
+    case 0x90:
+        di->len = 1;
+        di->fn = h_nop;
+        return;
+    case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+        di->r1 = op & 7;
+        memcpy(&di->imm, p + 1, 4);
+        di->len = 5;
+        di->fn = h_mov_ri;
+        return;
+    case 0xc1: case 0xd1:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        if (mod != 3) {
+            return;
+        }
+        di->imm = op == 0xd1 ? 1 : p[n++];
+        di->op = (uint8_t)reg;
+        di->r1 = (uint8_t)rm;
+        di->len = (uint8_t)n;
+        di->fn = h_shift_ri;
+        return;
+    case 0xc3:
+        di->len = 1;
+        di->fn = h_ret;
+        return;
+    case 0xc7:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        if (mod == 3 || reg != 0) {
+            return;
+        }
+        memcpy(&di->imm, p + n, 4);
+        di->len = (uint8_t)(n + 4);
+        di->fn = h_mov_m_i;
+        return;
+    case 0xe8: case 0xe9:
+        memcpy(&di->imm, p + 1, 4);
+        di->len = 5;
+        di->fn = op == 0xe8 ? h_call : h_jmp;
+        return;
+    case 0xeb:
+        di->imm = (uint32_t)(int8_t)p[1];
+        di->len = 2;
+        di->fn = h_jmp;
+        return;
+    case 0x0f:
+        if (p[1] >= 0x80 && p[1] <= 0x8f) {
+            di->op = p[1] & 15;
+            memcpy(&di->imm, p + 2, 4);
+            di->len = 6;
+            di->fn = h_jcc;
+            return;
+        }
+        if (p[1] == 0xb6 || p[1] == 0xb7 || p[1] == 0xbe || p[1] == 0xbf) {
+            n = 2 + parse_modrm(p + 2, di, &mod, &reg, &rm);
+            di->op = p[1];
+            di->r1 = (uint8_t)reg;
+            di->r2 = (uint8_t)rm;
+            di->len = (uint8_t)n;
+            di->fn = mod == 3 ? h_movx_rr : h_movx_rm;
+            return;
+        }
+        return;
+    default:
+        return;
+    }
+}
+
+static X86DInsn *lookup(X86Cpu *cpu, uint64_t pa, const uint8_t *p)
+{
+    X86DInsn *di = &cpu->dcache[dhash(pa)];
+    uint32_t gen = cpu->page_gen[pa >> 12];
+    if (likely(di->pa == pa && di->gen == gen && di->mode == (uint8_t)cpu->code32)) {
+        return di;
+    }
+    di->pa = pa;
+    di->gen = gen;
+    di->mode = (uint8_t)cpu->code32;
+    decode(cpu, di, p);
+    if (di->fn) {
+        mark_code_page(cpu, pa & ~0xfffull);
+    }
+    return di;
+}
+
+int x86_run_loop(X86Cpu *cpu, uint64_t end)
+{
+    for (;;) {
+        if (unlikely(cpu->pending)) {
+            int ret = x86_check_events(cpu);
+            if (ret >= 0) {
+                return ret;
+            }
+        }
+        if (unlikely(cpu->icount >= end)) {
+            return X86_EXIT_BUDGET;
+        }
+        uint32_t tf = cpu->eflags & F_TF;
+        uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
+        X86DInsn *di = NULL;
+        if (likely((lin & ~0xfffu) == cpu->fetch_page && (lin & 0xfff) <= 4096 - 16 &&
+                   cpu->fetch_phys < (1ull << 32))) {
+            di = lookup(cpu, cpu->fetch_phys | (lin & 0xfff), cpu->fetch_host + (lin & 0xfff));
+        }
+        if (di && di->fn && likely(cpu->eip <= cpu->seg[S_CS].limit)) {
+            cpu->next_eip = cpu->eip + di->len;
+            di->fn(cpu, di);
+            cpu->eip = cpu->next_eip;
+        } else {
+            x86_exec_generic(cpu);
+        }
+        cpu->icount++;
+        if (unlikely(tf | cpu->single_step)) {
+            int ret = x86_after_insn(cpu, tf);
+            if (ret >= 0) {
+                return ret;
+            }
+        }
+    }
+}
