@@ -66,6 +66,25 @@ static void test_memory(void)
     g_assert_cmphex(bp_test_readb(t, 0x4000), ==, 'h');
 }
 
+/* A reply far bigger than any chardev queue arrives whole. */
+static void test_big_transfer(void)
+{
+    g_autoptr(BpTest) t = bp_test_start(RAM_ARGS);
+    const size_t len = 4 * 1024 * 1024;
+    g_autofree uint8_t *buf = g_malloc(len);
+    g_autofree uint8_t *back = g_malloc(len);
+
+    for (size_t i = 0; i < len; i++) {
+        buf[i] = i * 7 + (i >> 12);
+    }
+    bp_test_memwrite(t, 0x100000, buf, len);
+    bp_test_memread(t, 0x100000, back, len);
+    g_assert_cmpmem(back, len, buf, len);
+    g_autofree char *hex = bp_test_cmd(t, "read 0x100000 %zu", len);
+    g_assert_cmpuint(strlen(hex), ==, 5 + 2 * len);
+    g_assert_true(g_str_has_prefix(hex, "OK 0x00070e15"));
+}
+
 static void test_errors(void)
 {
     g_autoptr(BpTest) t = bp_test_start(RAM_ARGS);
@@ -240,6 +259,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qtest/reply-formats", test_reply_formats);
     g_test_add_func("/qtest/memory", test_memory);
+    g_test_add_func("/qtest/big-transfer", test_big_transfer);
     g_test_add_func("/qtest/errors", test_errors);
     g_test_add_func("/qtest/clock", test_clock);
     g_test_add_func("/qtest/irq-intercept-isa", test_irq_intercept_isa);
