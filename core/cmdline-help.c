@@ -69,6 +69,8 @@ static const char usage[] =
     "                 modules, ...\n"
     "-D logfile       log to logfile instead of stderr\n"
     "-trace pattern   trace register accesses of devices whose type or id matches\n"
+    "-gdb dev         wait for a GDB connection on dev (tcp::PORT or tcp:HOST:PORT)\n"
+    "-s               shorthand for -gdb tcp::1234\n"
     "\n"
     "Testing:\n"
     "-qtest dev       the test protocol on a backend (implies -accel qtest)\n"

@@ -53,6 +53,7 @@ void bp_cmdline_free(BpCmdline *cl)
     g_free(cl->log_file);
     g_ptr_array_unref(cl->traces);
     g_ptr_array_unref(cl->dirs);
+    g_free(cl->gdb);
     g_free(cl->writeconfig);
     g_free(cl->index_dir);
     g_free(cl->help_arg);
@@ -430,8 +431,8 @@ static bool opt_flag(BpCmdlineState *s, const char *opt, const char *arg, GError
     } else if (strcmp(opt, "-enable-kvm") == 0) {
         add_machine_key(s, opt, "", "accel", "kvm");
     } else if (strcmp(opt, "-s") == 0) {
-        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID, "there is no GDB stub yet");
-        return false;
+        g_free(cl->gdb);
+        cl->gdb = g_strdup("tcp::1234");
     } else if (strcmp(opt, "-version") == 0) {
         set_help(s, BP_HELP_VERSION, NULL);
     } else if (strcmp(opt, "-h") == 0 || strcmp(opt, "-help") == 0) {
@@ -552,8 +553,8 @@ static bool opt_run(BpCmdlineState *s, const char *opt, const char *arg, GError 
         }
         g_ptr_array_add(cl->traces, g_strdup(bp_opts_get(o, "enable")));
     } else if (strcmp(opt, "-gdb") == 0) {
-        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID, "there is no GDB stub yet");
-        return false;
+        g_free(cl->gdb);
+        cl->gdb = strcmp(arg, "none") == 0 ? NULL : g_strdup(arg);
     } else if (strcmp(opt, "-writeconfig") == 0) {
         g_free(cl->writeconfig);
         cl->writeconfig = g_strdup(arg);

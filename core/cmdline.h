@@ -26,6 +26,7 @@ typedef struct BpCmdline {
     char *log_file;               /* -D */
     GPtrArray *traces;            /* -trace patterns */
     GPtrArray *dirs;              /* -L */
+    char *gdb;                    /* -gdb / -s */
     char *writeconfig;            /* -writeconfig */
     char *index_dir;              /* --index-modules */
     BpCmdlineHelp help;

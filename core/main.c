@@ -138,6 +138,12 @@ static int run(BpCmdline *cl)
     bp_config_free(launch);
     bp_main_loop_set_no_reboot(cl->no_reboot);
     bp_main_loop_set_no_shutdown(cl->no_shutdown);
+    if (cl->gdb && !bp_gdbstub_start(cl->gdb, &err)) {
+        g_autofree char *ctx = g_strdup_printf("-gdb %s", cl->gdb);
+
+        bp_chardev_cleanup_all();
+        return fail(ctx, err);
+    }
     if (!cl->start_paused) {
         bp_vm_start();
     }

@@ -161,7 +161,7 @@ static void test_parse_legacy(void)
 static void test_parse_run_options(void)
 {
     BpCmdline *cl = parse("-L", "/a", "--L", "/b", "-d", "guest_errors,unimp", "-D", "/tmp/l",
-                          "-trace", "isa-*", "-trace", "enable=s0", "-no-reboot",
+                          "-trace", "isa-*", "-trace", "enable=s0", "-s", "-no-reboot",
                           "-no-shutdown", "-display", "none", "-writeconfig", "-",
                           "-device", "isa-serial,help", "-device", "help", NULL);
 
@@ -171,6 +171,7 @@ static void test_parse_run_options(void)
     g_assert_cmpstr(cl->log_file, ==, "/tmp/l");
     g_assert_cmpuint(cl->traces->len, ==, 2);
     g_assert_cmpstr(cl->traces->pdata[1], ==, "s0");
+    g_assert_cmpstr(cl->gdb, ==, "tcp::1234");
     g_assert_true(cl->no_reboot && cl->no_shutdown);
     g_assert_cmpstr(cl->writeconfig, ==, "-");
     /* The first help request wins. */
@@ -490,7 +491,6 @@ static void test_bin_bad_values(void)
         { "-d", "bogus", "backplane: -d: unknown log category 'bogus'" },
         { "-qtest-log", "/dev/null", "backplane: -qtest-log /dev/null: requires -qtest" },
         { "-netdev", "user", "backplane: -netdev user: a netdev requires an id" },
-        { "-gdb", "tcp::1234", "backplane: -gdb tcp::1234: there is no GDB stub yet" },
         { "-audio", "pa", "backplane: -audio pa: there is no audio backend yet" },
     };
 
@@ -502,6 +502,8 @@ static void test_bin_bad_values(void)
     }
     g_autoptr(Run) r = run_bp(NULL, "-m", NULL);
     assert_fails_exactly(r, "backplane: -m: requires an argument");
+    g_autoptr(Run) g = run_bp(NULL, "-M", "none", "-S", "-gdb", "bogus", NULL);
+    assert_fails(g, "backplane: -gdb bogus: expected tcp::PORT");
 }
 
 static void test_bin_unknown_device(void)
