@@ -323,7 +323,7 @@ static bool ioapic_realize(BpDevice *dev, GError **errp)
     }
     if (s->id_prop > 15) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                    "id must be 0 to 15 (got %u)", s->id_prop);
+                    "apic-id must be 0 to 15 (got %u)", s->id_prop);
         return false;
     }
     if (bp_machine_find_type(APIC_TYPE_IO) && bp_machine_find_type(APIC_TYPE_IO) != dev) {
@@ -375,7 +375,7 @@ static char *ioapic_print_info(BpDevice *dev)
 
 static const BpProperty ioapic_props[] = {
     BP_PROP_U64("base", IoApic, base, IOAPIC_BASE),
-    BP_PROP_U8("id", IoApic, id_prop, 0),
+    BP_PROP_U8("apic-id", IoApic, id_prop, 0),
     BP_PROP_BOOL("isa-irqs", IoApic, isa_irqs, true),
     BP_PROP_END
 };

@@ -904,7 +904,7 @@ static char *lapic_print_info(BpDevice *dev)
 
 static const BpProperty lapic_props[] = {
     BP_PROP_U64("base", LocalApic, base_prop, LAPIC_BASE),
-    BP_PROP_U8("id", LocalApic, id_prop, 0),
+    BP_PROP_U8("apic-id", LocalApic, id_prop, 0),
     BP_PROP_END
 };
 
