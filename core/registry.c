@@ -153,6 +153,9 @@ void bp_type_unregister_module(BpModule *owner)
     if (!types) {
         return;
     }
+    /* Unreferencing a parent's module may unload it, which edits
+     * type_order again: take our types out first, then let go. */
+    g_autoptr(GPtrArray) parents = g_ptr_array_new();
     for (guint i = type_order->len; i-- > 0;) {
         BpType *t = g_ptr_array_index(type_order, i);
         if (t->module != owner) {
@@ -160,12 +163,14 @@ void bp_type_unregister_module(BpModule *owner)
         }
         g_ptr_array_remove_index(type_order, i);
         g_hash_table_remove(types, t->name);
-        BpModule *pm = t->parent_module;
+        if (t->parent_module) {
+            g_ptr_array_add(parents, t->parent_module);
+        }
         g_free(t->name);
         g_free(t);
-        if (pm) {
-            bp_module_unref(pm);
-        }
+    }
+    for (guint i = 0; i < parents->len; i++) {
+        bp_module_unref(g_ptr_array_index(parents, i));
     }
 }
 
@@ -248,8 +253,8 @@ void bp_type_foreach(void (*fn)(const BpType *t, void *opaque), void *opaque)
 }
 
 /* The most derived non-NULL callback. */
-#define TYPE_CB(t, cb) type_cb_owner((t), offsetof(BpDeviceType, cb)) \
-    ? type_cb_owner((t), offsetof(BpDeviceType, cb))->desc->cb : NULL
+#define TYPE_CB(t, cb) (type_cb_owner((t), offsetof(BpDeviceType, cb)) \
+    ? type_cb_owner((t), offsetof(BpDeviceType, cb))->desc->cb : NULL)
 static const BpType *type_cb_owner(const BpType *t, size_t off)
 {
     for (; t; t = t->parent) {

@@ -41,7 +41,8 @@ tests_unit_test_module_DEPENDENCIES = libbpcore.la $(BP_TEST_MODULE_LAS)
 # Test modules for test-module: always shared objects (also in a
 # --disable-modules build), never installed.
 BP_TEST_MODULE_LAS = tests/modules/good.la tests/modules/twin.la tests/modules/abi99.la \
-	tests/modules/nosym.la tests/modules/orphan.la tests/modules/stale.la
+	tests/modules/nosym.la tests/modules/orphan.la tests/modules/stale.la \
+	tests/modules/derived.la
 check_LTLIBRARIES += $(BP_TEST_MODULE_LAS)
 BP_TEST_MODULE_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
 tests_modules_good_la_SOURCES = tests/modules/good.c
@@ -68,6 +69,10 @@ tests_modules_stale_la_SOURCES = tests/modules/stale.c
 tests_modules_stale_la_CPPFLAGS = $(MODULE_CPPFLAGS)
 tests_modules_stale_la_CFLAGS = $(MODULE_CFLAGS)
 tests_modules_stale_la_LDFLAGS = $(BP_TEST_MODULE_LDFLAGS)
+tests_modules_derived_la_SOURCES = tests/modules/derived.c
+tests_modules_derived_la_CPPFLAGS = $(MODULE_CPPFLAGS)
+tests_modules_derived_la_CFLAGS = $(MODULE_CFLAGS)
+tests_modules_derived_la_LDFLAGS = $(BP_TEST_MODULE_LDFLAGS)
 EXTRA_DIST += tests/modules/notamodule.so
 
 # Module indexes. The build tree's module directories (modules/*/.libs)

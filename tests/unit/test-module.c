@@ -182,6 +182,32 @@ static void test_refcount_reload(void)
     bp_modules_cleanup();
 }
 
+static void test_cross_module_parent(void)
+{
+    GError *err = NULL;
+
+    bp_modules_cleanup();
+    bp_modules_add_dir(libs_dir);
+    BpDevice *d = bp_device_create("test-derived", "x1", &err);
+    g_assert_no_error(err);
+    const BpType *t = bp_type_find_loaded("test-derived");
+    const BpType *parent = bp_type_find_loaded("test-good");
+    g_assert_nonnull(parent);                 /* loaded for the parent */
+    g_assert_true(bp_type_parent(t) == parent);
+    BpModule *good = bp_type_module(parent);
+    g_assert_cmpuint(bp_module_refcount(good), ==, 1);   /* the derived type */
+    g_autofree char *info = bp_info_modules();
+    g_assert_nonnull(strstr(info, "loaded for parent of test-derived test-good\n"));
+    g_autofree char *prop = bp_device_get_prop(d, "value", &err);
+    g_assert_cmpstr(prop, ==, "7");           /* the parent's property */
+    g_assert_true(bp_device_realize(d, NULL, &err));
+    bp_device_destroy(d);
+    /* Both go: derived had no devices left, then good had no users. */
+    g_assert_null(bp_type_find_loaded("test-derived"));
+    g_assert_null(bp_type_find_loaded("test-good"));
+    bp_modules_cleanup();
+}
+
 static void test_write_index(void)
 {
     GError *err = NULL;
@@ -248,6 +274,7 @@ int main(int argc, char **argv)
     g_test_add_func("/module/registration-failure", test_registration_failure);
     g_test_add_func("/module/unresolved-symbol", test_unresolved_symbol);
     g_test_add_func("/module/refcount-reload", test_refcount_reload);
+    g_test_add_func("/module/cross-module-parent", test_cross_module_parent);
     g_test_add_func("/module/write-index", test_write_index);
     int r = g_test_run();
     bp_registry_cleanup();
