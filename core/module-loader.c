@@ -841,10 +841,17 @@ void bp_modules_foreach_command(void (*fn)(const BpMonitorCommand *c, void *opaq
 
 void bp_modules_cleanup(void)
 {
-    for (guint i = modules ? modules->len : 0; i-- > 0;) {
-        BpModule *m = g_ptr_array_index(modules, i);
-        if (m->refcount == 0) {
-            module_unload(m);
+    /* An unload can cascade to a parent type's module: rescan each time. */
+    bool again = true;
+    while (again && modules) {
+        again = false;
+        for (guint i = modules->len; i-- > 0;) {
+            BpModule *m = g_ptr_array_index(modules, i);
+            if (m->refcount == 0) {
+                module_unload(m);
+                again = true;
+                break;
+            }
         }
     }
     index_invalidate();
