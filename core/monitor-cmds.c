@@ -188,7 +188,8 @@ static void help_line(GString *out, const char *name, const char *params, const 
 {
     g_string_append(out, name);
     if (params && *params) {
-        g_string_append_printf(out, " %s", params);
+        /* x/FMT is one word; everything else takes a blank. */
+        g_string_append_printf(out, params[0] == '/' ? "%s" : " %s", params);
     }
     g_string_append_printf(out, " -- %s\n", help ? help : "");
 }
