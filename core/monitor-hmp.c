@@ -4,8 +4,8 @@
  * mode (or a socket tool that does not care), so we echo what is typed and
  * understand the usual keys: Backspace, Delete, the arrows (ANSI CSI and
  * SS3 forms), Home/End, Ctrl-A/E/B/F/K/U/W/D/C/P/N, Up/Down through a
- * short history, and Tab to complete command names and `info`/`help`
- * arguments. A line longer than BP_HMP_MAX_LINE is refused as a whole
+ * short history, and Tab to complete command names, `info`/`help`
+ * arguments and device_add drivers. A line longer than BP_HMP_MAX_LINE is refused as a whole
  * with one error when Enter arrives; nothing past the limit is kept.
  */
 #include "config.h"
@@ -184,6 +184,7 @@ static void hmp_enter(BpHmp *h)
 typedef struct Completion {
     const char *word;
     GPtrArray *matches;
+    const char *suffix;           /* after a unique match */
 } Completion;
 
 static void complete_add(Completion *c, const char *name)
@@ -232,8 +233,9 @@ static void hmp_complete(BpHmp *h)
             g_ptr_array_add(w, words[i]);
         }
     }
-    Completion c = { w->len ? w->pdata[w->len - 1] : "", g_ptr_array_new() };
+    Completion c = { w->len ? w->pdata[w->len - 1] : "", g_ptr_array_new(), " " };
     g_autoptr(GPtrArray) matches = c.matches;
+    g_autoptr(GPtrArray) types = NULL;
 
     if (w->len <= 1) {
         bp_mon_cmd_foreach(complete_builtin, &c);
@@ -241,6 +243,15 @@ static void hmp_complete(BpHmp *h)
     } else if (w->len == 2 && strcmp(w->pdata[0], "info") == 0) {
         for (const char *const *n = bp_mon_info_names(); *n; n++) {
             complete_add(&c, *n);
+        }
+    } else if (w->len == 2 && strcmp(w->pdata[0], "device_add") == 0 &&
+               !strchr(c.word, ',')) {
+        /* Driver names from the module index: nothing gets loaded. No
+         * blank after them: ",prop=value" follows. */
+        c.suffix = "";
+        types = bp_modules_index_types();
+        for (guint i = 0; types && i < types->len; i++) {
+            complete_add(&c, types->pdata[i]);
         }
     } else if (w->len == 2 && strcmp(w->pdata[0], "help") == 0) {
         bp_mon_cmd_foreach(complete_builtin, &c);
@@ -252,7 +263,7 @@ static void hmp_complete(BpHmp *h)
     size_t wlen = strlen(c.word);
     if (matches->len == 1) {
         const char *m = matches->pdata[0];
-        g_autofree char *ext = g_strconcat(m + wlen, " ", NULL);
+        g_autofree char *ext = g_strconcat(m + wlen, c.suffix, NULL);
         hmp_insert(h, ext, strlen(ext));
         return;
     }

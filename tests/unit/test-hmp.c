@@ -7,6 +7,11 @@
  * the monitor's io seam: bytes in, terminal output captured.
  */
 #include "config.h"
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <backplane/error.h>
 #include "core/monitor-internal.h"
 #include "core/memory-internal.h"
@@ -324,6 +329,153 @@ static void test_random_bytes(void)
     }
 }
 
+/* -- the built binary, HMP on a unix socket ------------------------------ */
+
+typedef struct Vm {
+    GSubprocess *proc;
+    GSocketConnection *conn;
+    GInputStream *in;
+    GOutputStream *out;
+    char *dir, *path;
+} Vm;
+
+static void die_with_parent(gpointer data)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static Vm *vm_start(void)
+{
+    const char *build = g_getenv("BP_BUILD_DIR");
+    Vm *vm = g_new0(Vm, 1);
+    g_autoptr(GError) err = NULL;
+
+    vm->dir = g_dir_make_tmp("bp-hmp-XXXXXX", &err);
+    g_assert_no_error(err);
+    vm->path = g_build_filename(vm->dir, "hmp.sock", NULL);
+    g_autofree char *bin = g_build_filename(build, "backplane", NULL);
+    g_autofree char *mon = g_strdup_printf("unix:%s,server=on,wait=off", vm->path);
+    const char *argv[] = {
+        bin, "-M", "none", "-nodefaults", "-display", "none", "-chardev", "null,id=c0",
+        "-monitor", mon, NULL
+    };
+    g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    g_subprocess_launcher_set_child_setup(l, die_with_parent, NULL, NULL);
+    vm->proc = g_subprocess_launcher_spawnv(l, argv, &err);
+    g_assert_no_error(err);
+
+    g_autoptr(GSocketClient) client = g_socket_client_new();
+    g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(vm->path);
+    for (int i = 0; i < 1000 && !vm->conn; i++) {
+        g_clear_error(&err);
+        vm->conn = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, &err);
+        if (!vm->conn) {
+            g_usleep(10 * 1000);      /* waiting for the binary to listen */
+        }
+    }
+    g_assert_no_error(err);
+    g_socket_set_timeout(g_socket_connection_get_socket(vm->conn), 20);
+    vm->in = g_io_stream_get_input_stream(G_IO_STREAM(vm->conn));
+    vm->out = g_io_stream_get_output_stream(G_IO_STREAM(vm->conn));
+    return vm;
+}
+
+/* Everything up to and including the next `end`. */
+static char *vm_until(Vm *vm, const char *end)
+{
+    GString *s = g_string_new(NULL);
+    g_autoptr(GError) err = NULL;
+
+    while (!g_str_has_suffix(s->str, end)) {
+        char c;
+        gssize n = g_input_stream_read(vm->in, &c, 1, NULL, &err);
+        g_assert_no_error(err);
+        if (n <= 0) {
+            g_error("monitor closed; so far: '%s'", s->str);
+        }
+        g_string_append_c(s, c);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static char *vm_until_prompt(Vm *vm)
+{
+    return vm_until(vm, PROMPT);
+}
+
+static char *vm_cmd(Vm *vm, const char *line)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(g_output_stream_write_all(vm->out, line, strlen(line), NULL, NULL, &err));
+    g_assert_no_error(err);
+    return vm_until_prompt(vm);
+}
+
+static void test_binary_session(void)
+{
+    if (!g_getenv("BP_BUILD_DIR")) {
+        g_test_skip("BP_BUILD_DIR not set (run under make check)");
+        return;
+    }
+    Vm *vm = vm_start();
+    g_autofree char *banner = vm_until_prompt(vm);
+    g_assert_cmpstr(banner, ==, BANNER PROMPT);
+
+    /* Tab completes a driver name from the module index. */
+    g_autofree char *b = vm_cmd(vm, "device_add isa-debugc\t,id=dc0,chardev=c0\r\n");
+    g_assert_cmpstr(b, ==, "device_add isa-debugcon,id=dc0,chardev=c0\r\n" PROMPT);
+    /* The module's typed command, either spelling. */
+    g_autofree char *c = vm_cmd(vm, "debugcon_stats dc0\r\n");
+    g_assert_cmpstr(c, ==, "debugcon_stats dc0\r\n0\r\n" PROMPT);
+    g_autofree char *c2 = vm_cmd(vm, "debugcon-stats\r\n");
+    g_assert_cmpstr(c2, ==, "debugcon-stats\r\nError: missing argument 'id' "
+                            "(usage: debugcon-stats id)\r\n" PROMPT);
+    g_autofree char *d = vm_cmd(vm, "info qtree\r\n");
+    g_assert_nonnull(strstr(d, "isa-debugcon, id \"dc0\""));
+
+    /* Garbage, then the monitor still answers. In rounds, reading the
+     * output as we go: a peer that does not read loses output (the
+     * chardev drops what the socket cannot take), not the machine. */
+    g_autoptr(GRand) rnd = g_rand_new_with_seed(77);
+    for (int round = 0; round < 40; round++) {
+        g_autoptr(GString) junk = g_string_new(NULL);
+        for (int i = 0; i < 500; i++) {
+            char ch = g_rand_int_range(rnd, 0, 256);
+            g_string_append_c(junk, ch == 'q' || ch == '\r' || ch == '\n' ? 'z' : ch);
+        }
+        /* Ctrl-C ends any escape sequence and drops the partial line. */
+        g_string_append(junk, "\003\003info version\r\n");
+        g_assert_true(g_output_stream_write_all(vm->out, junk->str, junk->len, NULL, NULL,
+                                                NULL));
+        g_autofree char *e = vm_until(vm, "\r\n" PROMPT "info version\r\n"
+                                          "0.1.0 (Backplane 0.1.0)\r\n" PROMPT);
+    }
+
+    g_autofree char *f = vm_cmd(vm, "device_del dc0\r\n");
+    g_assert_cmpstr(f, ==, "device_del dc0\r\n" PROMPT);
+    g_autofree char *g = vm_cmd(vm, "info qtree\r\n");
+    g_assert_null(strstr(g, "dc0"));
+    /* The module went away with its last device, and its command too. */
+    g_autofree char *h = vm_cmd(vm, "debugcon_stats dc0\r\n");
+    g_assert_cmpstr(h, ==, "debugcon_stats dc0\r\nunknown command: 'debugcon_stats' "
+                           "(try 'help')\r\n" PROMPT);
+
+    g_assert_true(g_output_stream_write_all(vm->out, "quit\r\n", 6, NULL, NULL, NULL));
+    g_autoptr(GError) err = NULL;
+    g_assert_true(g_subprocess_wait(vm->proc, NULL, &err));
+    g_assert_true(g_subprocess_get_if_exited(vm->proc));
+    g_assert_cmpint(g_subprocess_get_exit_status(vm->proc), ==, 0);
+
+    g_object_unref(vm->conn);
+    g_object_unref(vm->proc);
+    g_unlink(vm->path);
+    g_rmdir(vm->dir);
+    g_free(vm->path);
+    g_free(vm->dir);
+    g_free(vm);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -337,5 +489,6 @@ int main(int argc, char **argv)
     g_test_add_func("/hmp/completion", test_completion);
     g_test_add_func("/hmp/huge-line", test_huge_line);
     g_test_add_func("/hmp/random-bytes", test_random_bytes);
+    g_test_add_func("/hmp/binary/session", test_binary_session);
     return g_test_run();
 }
