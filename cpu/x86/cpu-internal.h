@@ -205,7 +205,8 @@ struct X86Cpu {
     uint64_t fetch_phys;   /* physical page of fetch_page */
     X86DInsn *dcache;
     uint32_t *page_gen;    /* per physical page below 4 GiB */
-    uint8_t *code_page;    /* page holds decoded instructions */
+    uint8_t *code_page;    /* page holds decoded instructions (dcache.c) */
+    uint32_t smc_events;
     /* last page-table page (mmu.c) */
     uint64_t pt_cache_page;
     uint8_t *pt_cache_host;
@@ -348,7 +349,7 @@ void x86_dcache_flush(X86Cpu *cpu);
 void x86_code_written(X86Cpu *cpu, uint64_t ppage);
 static inline bool x86_is_code_page(const X86Cpu *cpu, uint64_t ppage)
 {
-    return ppage < (1ull << 32) && cpu->code_page[ppage >> 12];
+    return ppage < (1ull << 32) && (cpu->code_page[ppage >> 12] & 1);
 }
 
 /* fpu.c */

@@ -43,12 +43,35 @@ void x86_dcache_flush(X86Cpu *cpu)
     x86_tlb_flush(cpu, true);
 }
 
+/* code_page[]: bit 0 marks decoded instructions in the page; bits 1-7
+ * count how often such a page was written (saturating). Pages that keep
+ * being written by the CPU while code runs from them (code and data
+ * sharing a page) stop getting specialised entries, so they no longer
+ * ping-pong; the counts are forgotten every 65536 invalidations. */
+#define SMC_LIMIT 32
+
+static void invalidate_page(X86Cpu *cpu, uint64_t ppage, bool count)
+{
+    if (ppage < (1ull << 32) && (cpu->code_page[ppage >> 12] & 1)) {
+        uint8_t v = cpu->code_page[ppage >> 12];
+        if (count && (v >> 1) < 127) {
+            v += 2;
+        }
+        cpu->code_page[ppage >> 12] = v & ~1u;
+        cpu->page_gen[ppage >> 12]++;
+        /* pages get reused for other code over time: forget the counts now
+         * and then */
+        if ((++cpu->smc_events & 0xffff) == 0) {
+            for (unsigned i = 0; i < PHYS_PAGES; i++) {
+                cpu->code_page[i] &= 1;
+            }
+        }
+    }
+}
+
 void x86_code_written(X86Cpu *cpu, uint64_t ppage)
 {
-    if (ppage < (1ull << 32) && cpu->code_page[ppage >> 12]) {
-        cpu->code_page[ppage >> 12] = 0;
-        cpu->page_gen[ppage >> 12]++;
-    }
+    invalidate_page(cpu, ppage, true);
 }
 
 void x86_cpu_invalidate_code(X86Cpu *cpu, uint64_t paddr, uint64_t len)
@@ -57,16 +80,16 @@ void x86_cpu_invalidate_code(X86Cpu *cpu, uint64_t paddr, uint64_t len)
         return;
     }
     for (uint64_t p = paddr & ~0xfffull; p < paddr + len && p < (1ull << 32); p += 4096) {
-        x86_code_written(cpu, p);
+        invalidate_page(cpu, p, false);
     }
 }
 
 static void mark_code_page(X86Cpu *cpu, uint64_t ppage)
 {
-    if (cpu->code_page[ppage >> 12]) {
+    if (cpu->code_page[ppage >> 12] & 1) {
         return;
     }
-    cpu->code_page[ppage >> 12] = 1;
+    cpu->code_page[ppage >> 12] |= 1;
     /* writable TLB entries for the page must take the slow path now */
     for (int m = 0; m < 2; m++) {
         for (unsigned i = 0; i < TLB_SIZE; i++) {
@@ -549,6 +572,10 @@ static X86DInsn *lookup(X86Cpu *cpu, uint64_t pa, const uint8_t *p)
     di->pa = pa;
     di->gen = gen;
     di->mode = (uint8_t)cpu->code32;
+    if ((cpu->code_page[pa >> 12] >> 1) >= SMC_LIMIT) {
+        di->fn = NULL;
+        return di;
+    }
     decode(cpu, di, p);
     if (di->fn) {
         mark_code_page(cpu, pa & ~0xfffull);

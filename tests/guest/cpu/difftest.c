@@ -428,6 +428,7 @@ static uint32_t shift_mask(const uint8_t *code, unsigned cnt_field, uint32_t ecx
 typedef struct Ctx {
     X86Cpu *cpu;
     uint8_t *ram;
+    uint32_t ncase;
 } Ctx;
 
 static uint8_t *ctx_page_ptr(void *opaque, uint64_t paddr, bool write)
@@ -470,12 +471,15 @@ static bool emulate(Ctx *c, const DiffCase *dc, DiffResult *r)
     }
     x86_seg_set_cache(cpu, S_CS, 0x08, 0, 0xffffffffu, 0xc09b);
     x86_update_mode(cpu);
-    memcpy(c->ram + 0x1000, dc->code, dc->len);
-    c->ram[0x1000 + dc->len] = 0xf4;
-    x86_cpu_invalidate_code(cpu, 0x1000, dc->len + 1);
+    /* a new page per case (mostly): exercises the decoded-instruction
+     * cache as well as its invalidation */
+    uint32_t code = (0x100 + (c->ncase++ % 0x700)) << 12;
+    memcpy(c->ram + code, dc->code, dc->len);
+    c->ram[code + dc->len] = 0xf4;
+    x86_cpu_invalidate_code(cpu, code, dc->len + 1);
     memcpy(cpu->regs, dc->regs, sizeof(cpu->regs));
     memcpy(c->ram + SCRATCH_BASE, dc->mem, SCRATCH_SIZE);
-    cpu->eip = 0x1000;
+    cpu->eip = code;
     cpu->cc_op = CC_EFLAGS;
     cpu->eflags = 2 | (dc->flags & ARITH);
     uint64_t n;
@@ -483,7 +487,7 @@ static bool emulate(Ctx *c, const DiffCase *dc, DiffResult *r)
     memcpy(r->regs, cpu->regs, sizeof(r->regs));
     r->flags = x86_get_flags(cpu);
     memcpy(r->mem, c->ram + SCRATCH_BASE, SCRATCH_SIZE);
-    return cpu->halted && cpu->eip == 0x1000 + dc->len + 1;
+    return cpu->halted && cpu->eip == code + dc->len + 1;
 }
 
 int main(int argc, char **argv)
