@@ -385,6 +385,13 @@ void bp_pci_bus_set_irq_router(BpBus *bus, BpPciIrqMap map, BpIrq **lines,
     }
 }
 
+void bp_pci_bus_free(BpBus *bus)
+{
+    PciBus *pb = bp_bus_opaque(bus);
+    bp_bus_free(bus);
+    g_free(pb);
+}
+
 BpDevice *bp_pci_bus_device(BpBus *bus, uint8_t devfn)
 {
     PciBus *pb = bp_bus_opaque(bus);

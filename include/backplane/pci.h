@@ -97,6 +97,7 @@ bool bp_pci_dma_write(BpDevice *dev, uint64_t addr, const void *buf, size_t len)
  * forwards mechanism #1 accesses; the router maps (devfn, pin) to one of
  * the lines it owns (PIIX3 PIRQA-D). */
 BpBus *bp_pci_bus_new(BpDevice *host, const char *name);
+void bp_pci_bus_free(BpBus *bus);             /* after every function is gone */
 uint32_t bp_pci_bus_config_read(BpBus *bus, uint8_t busnr, uint8_t devfn,
                                 unsigned off, unsigned size);
 void bp_pci_bus_config_write(BpBus *bus, uint8_t busnr, uint8_t devfn,

@@ -137,7 +137,7 @@ static void i440fx_host_unrealize(BpDevice *dev)
     I440fxHost *h = (I440fxHost *)dev;
     bp_mr_free(h->io_addr);
     bp_mr_free(h->io_data);
-    bp_bus_free(h->bus);
+    bp_pci_bus_free(h->bus);
 }
 
 static void i440fx_host_reset(BpDevice *dev)
