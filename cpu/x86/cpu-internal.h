@@ -251,6 +251,7 @@ void x86_set_cr4(X86Cpu *cpu, uint32_t val);
 /* mmu.c */
 enum { ACC_R = 0, ACC_W = 1, ACC_X = 2 };
 #define ACC_SUPER 0x10   /* implicit supervisor access (descriptor tables, TSS) */
+#define ACC_DEBUG 0x20   /* debugger access: no accessed/dirty updates */
 void x86_tlb_flush(X86Cpu *cpu, bool global);
 void x86_tlb_flush_page(X86Cpu *cpu, uint32_t lin);
 bool x86_translate(X86Cpu *cpu, uint32_t lin, int acc, uint64_t *paddr, bool fault);
@@ -324,6 +325,7 @@ void x86_far_call(X86Cpu *cpu, uint16_t sel, uint32_t off, bool op32, uint32_t n
 void x86_far_ret(X86Cpu *cpu, bool op32, uint16_t imm);
 void x86_iret(X86Cpu *cpu, bool op32);
 void x86_interrupt(X86Cpu *cpu, int vec, bool sw, int err, uint32_t next_eip);
+void x86_v86_int(X86Cpu *cpu, int vec, uint32_t next_eip);
 void x86_lldt(X86Cpu *cpu, uint16_t sel);
 void x86_ltr(X86Cpu *cpu, uint16_t sel);
 void x86_sysenter(X86Cpu *cpu);

@@ -692,7 +692,7 @@ void x86_cpu_flush_phys(X86Cpu *cpu)
     x86_dcache_flush(cpu);
 }
 
-/* Debugger/monitor access: no faults, no A/D updates beyond the walk's. */
+/* Debugger/monitor access: no faults, no accessed/dirty updates. */
 static bool virt_access(X86Cpu *cpu, uint64_t vaddr, uint8_t *buf, size_t len, bool write)
 {
     while (len > 0) {
@@ -704,7 +704,7 @@ static bool virt_access(X86Cpu *cpu, uint64_t vaddr, uint8_t *buf, size_t len, b
         uint64_t pa;
         int saved_cpl = cpu->cpl;
         cpu->cpl = 0;
-        bool ok = x86_translate(cpu, lin, ACC_R | ACC_SUPER, &pa, false);
+        bool ok = x86_translate(cpu, lin, ACC_R | ACC_SUPER | ACC_DEBUG, &pa, false);
         cpu->cpl = saved_cpl;
         if (!ok) {
             return false;

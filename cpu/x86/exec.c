@@ -1674,8 +1674,9 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
         if (op == 0xce && !(x86_get_flags(cpu) & F_OF)) {
             break;
         }
-        if (cpu->v86 && iopl(cpu) < 3 && op == 0xcd) {
-            x86_raise(cpu, EXC_GP, 0);
+        if (cpu->v86 && op == 0xcd) {
+            x86_v86_int(cpu, vec, cpu->next_eip);
+            return;
         }
         x86_interrupt(cpu, vec, true, -1, cpu->next_eip);
         return;

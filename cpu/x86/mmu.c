@@ -112,6 +112,7 @@ static bool walk(X86Cpu *cpu, uint32_t lin, int acc, Walk *w, uint32_t *err)
 {
     int type = acc & 3;
     bool user = !(acc & ACC_SUPER) && cpu->cpl == 3;
+    bool upd = !(acc & ACC_DEBUG);   /* debugger walks leave A/D alone */
     bool write = type == ACC_W;
     bool nxe = (cpu->efer & EFER_NXE) && (cpu->cr4 & CR4_PAE);
     uint32_t ecode = (write ? 2u : 0u) | (user ? 4u : 0u) | ((type == ACC_X && nxe) ? 16u : 0u);
@@ -143,9 +144,7 @@ static bool walk(X86Cpu *cpu, uint32_t lin, int acc, Walk *w, uint32_t *err)
             large = true;
             global = (pde & 0x100) && (cpu->cr4 & CR4_PGE);
             paddr = (pde & 0x000fffffffe00000ull) | (lin & 0x1fffff);
-            if (!(pde & 0x20) || (write && !(pde & 0x40))) {
-                goto check_then_set_pde;
-            }
+            goto check_then_set_pde;
         } else {
             uint64_t pte_a = (pde & amask) + (((lin >> 12) & 0x1ff) << 3);
             uint64_t pte = x86_phys_read(cpu, pte_a, 8);
@@ -165,10 +164,10 @@ static bool walk(X86Cpu *cpu, uint32_t lin, int acc, Walk *w, uint32_t *err)
             if (user && !us) goto prot;
             if (write && !rw && (user || (cpu->cr0 & CR0_WP))) goto prot;
             if (type == ACC_X && nx) goto prot;
-            if (!(pde & 0x20)) {
+            if (upd && !(pde & 0x20)) {
                 x86_phys_write(cpu, pde_a, (uint32_t)pde | 0x20, 4);
             }
-            if (!(pte & 0x20) || (write && !(pte & 0x40))) {
+            if (upd && (!(pte & 0x20) || (write && !(pte & 0x40)))) {
                 x86_phys_write(cpu, pte_a, (uint32_t)pte | 0x20 | (write ? 0x40 : 0), 4);
             }
         }
@@ -177,7 +176,9 @@ check_then_set_pde:
         if (user && !us) goto prot;
         if (write && !rw && (user || (cpu->cr0 & CR0_WP))) goto prot;
         if (type == ACC_X && nx) goto prot;
-        x86_phys_write(cpu, pde_a, (uint32_t)pde | 0x20 | (write ? 0x40 : 0), 4);
+        if (upd && (!(pde & 0x20) || (write && !(pde & 0x40)))) {
+            x86_phys_write(cpu, pde_a, (uint32_t)pde | 0x20 | (write ? 0x40 : 0), 4);
+        }
         goto done;
     } else {
         uint64_t pde_a = (cpu->cr3 & ~0xfffu) + ((lin >> 22) << 2);
@@ -194,7 +195,7 @@ check_then_set_pde:
             paddr = (pde & 0xffc00000u) | (lin & 0x3fffff);
             if (user && !us) goto prot;
             if (write && !rw && (user || (cpu->cr0 & CR0_WP))) goto prot;
-            if (!(pde & 0x20) || (write && !(pde & 0x40))) {
+            if (upd && (!(pde & 0x20) || (write && !(pde & 0x40)))) {
                 x86_phys_write(cpu, pde_a, pde | 0x20 | (write ? 0x40 : 0), 4);
             }
         } else {
@@ -210,10 +211,10 @@ check_then_set_pde:
             paddr = (pte & 0xfffff000u) | (lin & 0xfff);
             if (user && !us) goto prot;
             if (write && !rw && (user || (cpu->cr0 & CR0_WP))) goto prot;
-            if (!(pde & 0x20)) {
+            if (upd && !(pde & 0x20)) {
                 x86_phys_write(cpu, pde_a, pde | 0x20, 4);
             }
-            if (!(pte & 0x20) || (write && !(pte & 0x40))) {
+            if (upd && (!(pte & 0x20) || (write && !(pte & 0x40)))) {
                 x86_phys_write(cpu, pte_a, pte | 0x20 | (write ? 0x40 : 0), 4);
             }
         }

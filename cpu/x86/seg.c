@@ -7,8 +7,8 @@
  * TSSs, LLDT/LTR, LAR/LSL/VERR/VERW, SYSENTER/SYSEXIT and the TSS I/O
  * permission bitmap.
  *
- * Not done: VME's interrupt redirection bitmap (software INT n in V86 mode
- * always goes through the protected-mode IDT, as with CR4.VME=0).
+ * VME: CLI/STI/PUSHF/POPF/IRET use VIF/VIP (exec.c) and INT n follows the
+ * TSS interrupt redirection bitmap (x86_v86_int).
  */
 #include "cpu/x86/cpu-internal.h"
 
@@ -947,6 +947,53 @@ static void real_interrupt(X86Cpu *cpu, int vec, uint32_t next_eip)
     x86_seg_load_real(cpu, S_CS, cs);
     cpu->eip = ip;
     cpu->eflags &= ~(F_IF | F_TF | F_AC | F_RF);
+}
+
+/* INT n in virtual-8086 mode (SDM vol. 3A 20.3): with CR4.VME the TSS
+ * interrupt redirection bitmap (32 bytes below the I/O map base) sends
+ * clear-bit vectors to the 8086 handler through the IVT at linear 0. */
+void x86_v86_int(X86Cpu *cpu, int vec, uint32_t next_eip)
+{
+    int iopl = (cpu->eflags >> 12) & 3;
+    if (cpu->cr4 & CR4_VME) {
+        X86Seg *tr = &cpu->seg[S_TR];
+        if (!(SA_TYPE(tr->attr) & 8) || tr->limit < 0x67) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        uint32_t iomap = x86_sread(cpu, tr->base + 0x66, 2);
+        uint32_t off = iomap - 32 + (uint32_t)vec / 8;
+        if (iomap < 32 || off > tr->limit) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        bool redirect = !((x86_sread(cpu, tr->base + off, 1) >> (vec & 7)) & 1);
+        if (redirect) {
+            uint32_t fl = x86_get_flags(cpu) & 0xffff;
+            if (iopl < 3) {
+                fl = (fl & ~F_IF) | ((cpu->eflags & F_VIF) ? F_IF : 0) | F_IOPL;
+            }
+            uint32_t ip = x86_lread(cpu, (uint32_t)vec * 4, 2);
+            uint16_t cs = (uint16_t)x86_lread(cpu, (uint32_t)vec * 4 + 2, 2);
+            Stk k = cur_stack(cpu);
+            stk_push(cpu, &k, fl, 2);
+            stk_push(cpu, &k, cpu->seg[S_CS].sel, 2);
+            stk_push(cpu, &k, next_eip, 2);
+            set_esp(cpu, k.esp);
+            x86_seg_load_real(cpu, S_CS, cs);
+            cpu->eip = ip;
+            cpu->next_eip = ip;
+            cpu->eflags &= ~F_TF;
+            if (iopl < 3) {
+                cpu->eflags &= ~F_VIF;
+            } else {
+                cpu->eflags &= ~F_IF;
+            }
+            return;
+        }
+    }
+    if (iopl < 3) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+    x86_interrupt(cpu, vec, true, -1, next_eip);
 }
 
 void x86_interrupt(X86Cpu *cpu, int vec, bool sw, int err, uint32_t next_eip)

@@ -39,7 +39,7 @@ gdt:
     dq 0                        ; 0x00
     dq 0x00cf9a000000ffff       ; 0x08 code32
     dq 0x00cf92000000ffff       ; 0x10 data32
-    dq 0x0000890030000088       ; 0x18 TSS A (0x3000), with I/O bitmap
+    dq 0x00008900300000a8       ; 0x18 TSS A (0x3000), redirection + I/O bitmaps
     dq 0x0000890031000067       ; 0x20 TSS B (0x3100)
     dq 0x0000850000200000       ; 0x28 task gate -> 0x20
     dq 0x0000890032000067       ; 0x30 TSS C (0x3200)
@@ -63,12 +63,12 @@ pm32:
     rep stosd
     mov dword [TSS_A + 4], 0x8800
     mov dword [TSS_A + 8], 0x10
-    mov word [TSS_A + 0x66], 0x68
-    mov edi, TSS_A + 0x68
+    mov word [TSS_A + 0x66], 0x88               ; redirection bitmap at 0x68 (all 0)
+    mov edi, TSS_A + 0x88
     mov ecx, 32
     mov al, 0xff
     rep stosb
-    and byte [TSS_A + 0x68 + 0xe9 / 8], ~(1 << (0xe9 & 7))
+    and byte [TSS_A + 0x88 + 0xe9 / 8], ~(1 << (0xe9 & 7))
     mov ax, 0x18
     ltr ax
 
@@ -242,15 +242,59 @@ after_v86_2:
     mov ax, 0x10
     mov ds, ax
     mov es, ax
-    mov eax, 13
-    mov ebx, ROMBASE + exc_stub_13
-    mov dx, 0x8e00
-    call set_gate32
     TEST_EQ [0x598], 13, "V86 IOPL 0: CLI is #GP"
     TEST_EQ [0x59c], 0, "V86 IOPL 0: error code 0"
     mov eax, [0x5a0]
     and eax, 0x20000
     TEST_EQ eax, 0x20000, "V86 #GP frame: VM set"
+
+    ; VME, IOPL 0: INT 0x33 redirected to the 8086 handler in the IVT,
+    ; CLI/STI act on VIF
+    mov eax, cr4
+    or eax, 1
+    mov cr4, eax
+    or byte [TSS_A + 0x68 + 0x80 / 8], 1
+    mov word [0x33 * 4], v86_int33
+    mov word [0x33 * 4 + 2], 0xf000
+    mov dword [RESUME0], ROMBASE + after_v86_3
+    mov [KSTACK_SAVE], esp
+    push dword 0
+    push dword 0
+    push dword 0
+    push dword 0
+    push dword 0
+    push dword 0x6800
+    push dword 0x20002          ; VM, IOPL 0
+    push dword 0xf000
+    push dword v86_code3
+    iretd
+[bits 16]
+v86_code3:
+    mov ax, 0
+    int 0x33
+    TEST16_EQ ax, 0x3333, "VME: INT redirected through the V86 IVT"
+    sti
+    pushf
+    pop ax
+    and ax, 0x3200
+    TEST16_EQ ax, 0x3200, "VME: PUSHF shows VIF as IF, IOPL 3"
+    cli
+    int 0x80                    ; bit set in the bitmap, IOPL 0: #GP leaves V86
+v86_int33:
+    mov ax, 0x3333
+    iret
+[bits 32]
+after_v86_3:
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov eax, cr4
+    and eax, ~1
+    mov cr4, eax
+    mov eax, 13
+    mov ebx, ROMBASE + exc_stub_13
+    mov dx, 0x8e00
+    call set_gate32
 
     ; PAE: PDPT at 0x20000, PD at 0x21000, PT at 0x22000
     mov edi, 0x20000
@@ -289,6 +333,20 @@ after_v86_2:
     mov eax, [0x21008]
     and eax, 0x20
     TEST_EQ eax, 0x20, "PAE: accessed bit in the 2 MiB PDE"
+    mov eax, cr0
+    or eax, 0x10000
+    mov cr0, eax
+    mov dword [0x21008], 0x000000e1          ; P|A|D|PS, read-only
+    mov eax, cr3
+    mov cr3, eax
+    mov eax, [0x2005f0]
+    EXPECT_FAULT .ro
+    mov dword [0x2005f0], 1
+.ro:
+    TEST_EQ [EXC_ERR], 3, "PAE: write to a read-only 2 MiB page (A, D set)"
+    mov eax, cr0
+    and eax, ~0x10000
+    mov cr0, eax
     ; NX (model max): EFER.NXE, an NX page cannot be executed
     mov ecx, 0xc0000080
     rdmsr
