@@ -5,6 +5,8 @@
 #include <inttypes.h>
 #include <backplane/error.h>
 #include "core/monitor-internal.h"
+#include "core/module-loader.h"
+#include "core/registry.h"
 
 static char *cmd_echo(const char *id, int64_t count, bool verbose, GError **errp)
 {
@@ -239,6 +241,39 @@ static void test_qmp_errors(void)
     qmp_err(&c_fail, "{\"why\": \"no\"}", "refused: no");
 }
 
+static void check_real(const BpMonitorCommand *c, void *opaque)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!bp_monitor_check_command(c, &err)) {
+        g_error("module command %s refused: %s", c->name, err->message);
+    }
+    (*(unsigned *)opaque)++;
+}
+
+/* Every command of every module in the build tree passes the check the
+ * loader applies. */
+static void test_real_modules(void)
+{
+    g_autoptr(GError) err = NULL;
+    unsigned n = 0;
+
+    bp_registry_init();
+    g_assert_true(bp_modules_init(&err));
+    g_assert_no_error(err);
+    g_autoptr(GPtrArray) types = bp_modules_index_types();
+    for (guint i = 0; i < types->len; i++) {
+        g_autoptr(GError) e = NULL;
+        if (!bp_modules_load_for_type(types->pdata[i], "test-monitor-ffi", &e)) {
+            g_error("%s: %s", (const char *)types->pdata[i], e->message);
+        }
+    }
+    bp_modules_foreach_command(check_real, &n);
+    g_assert_cmpuint(n, >, 0);
+    g_assert_nonnull(bp_mon_module_cmd_find("debugcon_stats"));
+    g_assert_nonnull(bp_mon_module_cmd_find("debugcon-stats"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -248,5 +283,6 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor-ffi/hmp/errors", test_hmp_errors);
     g_test_add_func("/monitor-ffi/qmp/calls", test_qmp_calls);
     g_test_add_func("/monitor-ffi/qmp/errors", test_qmp_errors);
+    g_test_add_func("/monitor-ffi/real-modules", test_real_modules);
     return g_test_run();
 }
