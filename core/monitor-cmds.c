@@ -251,7 +251,13 @@ static char *info_version(GError **errp)
 
 static char *info_status(GError **errp)
 {
-    return g_strdup_printf("VM status: %s\n", bp_runstate_name(bp_runstate()));
+    BpRunState st = bp_runstate();
+
+    /* QEMU's wording: "running", "paused", or "paused (prelaunch)". */
+    if (st == BP_RUN_RUNNING || st == BP_RUN_PAUSED) {
+        return g_strdup_printf("VM status: %s\n", bp_runstate_name(st));
+    }
+    return g_strdup_printf("VM status: paused (%s)\n", bp_runstate_name(st));
 }
 
 static char *info_config(GError **errp)
