@@ -302,6 +302,138 @@ static void h_ret(X86Cpu *cpu, const X86DInsn *di)
     }
 }
 
+static void h_alu8_rr(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t r = alu(cpu, di->op, getreg(cpu, di->r1, 1), getreg(cpu, di->r2, 1), 1);
+    if (di->op != 7) {
+        setreg(cpu, di->r1, r, 1);
+    }
+}
+
+static void h_alu8_r_m(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 1, false), 1);
+    uint32_t r = alu(cpu, di->op, getreg(cpu, di->r1, 1), v, 1);
+    if (di->op != 7) {
+        setreg(cpu, di->r1, r, 1);
+    }
+}
+
+static void h_alu8_m_r(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t off = di_ea(cpu, di);
+    if (di->op == 7) {
+        alu(cpu, 7, x86_lread(cpu, seg_lin(cpu, di->seg, off, 1, false), 1), getreg(cpu, di->r1, 1), 1);
+        return;
+    }
+    uint32_t lin = seg_lin(cpu, di->seg, off, 1, true);
+    probe_write(cpu, lin, 1);
+    uint32_t r = alu(cpu, di->op, x86_lread(cpu, lin, 1), getreg(cpu, di->r1, 1), 1);
+    x86_lwrite(cpu, lin, r, 1);
+}
+
+static void h_alu8_m_i(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t off = di_ea(cpu, di);
+    if (di->op == 7) {
+        alu(cpu, 7, x86_lread(cpu, seg_lin(cpu, di->seg, off, 1, false), 1), di->imm, 1);
+        return;
+    }
+    uint32_t lin = seg_lin(cpu, di->seg, off, 1, true);
+    probe_write(cpu, lin, 1);
+    uint32_t r = alu(cpu, di->op, x86_lread(cpu, lin, 1), di->imm, 1);
+    x86_lwrite(cpu, lin, r, 1);
+}
+
+static void h_alu8_ri(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t r = alu(cpu, di->op, getreg(cpu, di->r1, 1), di->imm, 1);
+    if (di->op != 7) {
+        setreg(cpu, di->r1, r, 1);
+    }
+}
+
+static void h_test8_m_i(X86Cpu *cpu, const X86DInsn *di)
+{
+    alu(cpu, 4, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 1, false), 1), di->imm, 1);
+}
+
+static void h_mov8_m_i(X86Cpu *cpu, const X86DInsn *di)
+{
+    x86_lwrite(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 1, true), di->imm, 1);
+}
+
+static void h_mov16_r_m(X86Cpu *cpu, const X86DInsn *di)
+{
+    setreg(cpu, di->r1, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 2, false), 2), 2);
+}
+
+static void h_mov16_m_r(X86Cpu *cpu, const X86DInsn *di)
+{
+    x86_lwrite(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 2, true), getreg(cpu, di->r1, 2), 2);
+}
+
+static void h_incdec_m(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t lin = seg_lin(cpu, di->seg, di_ea(cpu, di), 4, true);
+    probe_write(cpu, lin, 4);
+    uint32_t r = inc_dec(cpu, x86_lread(cpu, lin, 4), di->op, 4);
+    x86_lwrite(cpu, lin, r, 4);
+}
+
+static void h_call_ind(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t t = di->base == 0xff ? cpu->regs[di->r1]
+                                  : x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
+    if (t > cpu->seg[S_CS].limit && cpu->pe && !cpu->v86) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+    push(cpu, cpu->next_eip, 4);
+    cpu->next_eip = t;
+}
+
+static void h_jmp_ind(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t t = di->base == 0xff ? cpu->regs[di->r1]
+                                  : x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
+    di_jump(cpu, t);
+}
+
+static void h_push_m(X86Cpu *cpu, const X86DInsn *di)
+{
+    push(cpu, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4), 4);
+}
+
+static void h_setcc_r(X86Cpu *cpu, const X86DInsn *di)
+{
+    setreg(cpu, di->r1, cond(cpu, di->op) ? 1 : 0, 1);
+}
+
+static void h_cmov_rr(X86Cpu *cpu, const X86DInsn *di)
+{
+    if (cond(cpu, di->op)) {
+        cpu->regs[di->r1] = cpu->regs[di->r2];
+    }
+}
+
+static void h_cmov_rm(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
+    if (cond(cpu, di->op)) {
+        cpu->regs[di->r1] = v;
+    }
+}
+
+static void h_mov_eax_moffs(X86Cpu *cpu, const X86DInsn *di)
+{
+    cpu->regs[R_EAX] = x86_lread(cpu, seg_lin(cpu, di->seg, di->disp, 4, false), 4);
+}
+
+static void h_mov_moffs_eax(X86Cpu *cpu, const X86DInsn *di)
+{
+    x86_lwrite(cpu, seg_lin(cpu, di->seg, di->disp, 4, true), cpu->regs[R_EAX], 4);
+}
+
 static void h_shift_ri(X86Cpu *cpu, const X86DInsn *di)
 {
     unsigned cnt = di->imm & 31;
@@ -365,23 +497,28 @@ static unsigned parse_modrm(const uint8_t *p, X86DInsn *di, int *mod, int *reg, 
     return n;
 }
 
-/* Fill di for the instruction at p (at least 16 bytes readable). */
-static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
+/* Fill di for the instruction at p (prefixes already consumed). */
+static void decode_body(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
 {
     int mod, reg, rm;
     unsigned n;
     uint8_t op = p[0];
     di->fn = NULL;
-    if (!cpu->code32) {
-        return;
-    }
     if (op < 0x40 && (op & 7) < 4) {
         n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
         di->op = op >> 3;
-        if (!(op & 1)) {
-            return;     /* 8-bit forms stay generic */
-        }
         di->len = (uint8_t)n;
+        if (!(op & 1)) {
+            if (mod == 3) {
+                di->r1 = (uint8_t)((op & 2) ? reg : rm);
+                di->r2 = (uint8_t)((op & 2) ? rm : reg);
+                di->fn = h_alu8_rr;
+            } else {
+                di->r1 = (uint8_t)reg;
+                di->fn = (op & 2) ? h_alu8_r_m : h_alu8_m_r;
+            }
+            return;
+        }
         if (mod == 3) {
             di->r1 = (uint8_t)((op & 2) ? reg : rm);
             di->r2 = (uint8_t)((op & 2) ? rm : reg);
@@ -438,6 +575,65 @@ static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
         return;
     }
     switch (op) {
+    case 0x80:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        di->imm = p[n++];
+        di->op = (uint8_t)reg;
+        di->len = (uint8_t)n;
+        if (mod == 3) {
+            di->r1 = (uint8_t)rm;
+            di->fn = h_alu8_ri;
+        } else {
+            di->fn = h_alu8_m_i;
+        }
+        return;
+    case 0xf6:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        if (mod == 3 || reg != 0) {
+            return;
+        }
+        di->imm = p[n++];
+        di->len = (uint8_t)n;
+        di->fn = h_test8_m_i;
+        return;
+    case 0xc6:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        if (mod == 3 || reg != 0) {
+            return;
+        }
+        di->imm = p[n++];
+        di->len = (uint8_t)n;
+        di->fn = h_mov8_m_i;
+        return;
+    case 0xff:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        di->len = (uint8_t)n;
+        if (mod == 3) {
+            di->base = 0xff;    /* register operand */
+            di->r1 = (uint8_t)rm;
+        }
+        switch (reg) {
+        case 0: case 1:
+            if (mod != 3) {
+                di->op = (uint8_t)reg;
+                di->fn = h_incdec_m;
+            }
+            return;
+        case 2: di->fn = h_call_ind; return;
+        case 4: di->fn = h_jmp_ind; return;
+        case 6:
+            if (mod != 3) {
+                di->fn = h_push_m;
+            }
+            return;
+        default: return;
+        }
+    case 0xa1: case 0xa3:
+        memcpy(&di->disp, p + 1, 4);
+        di->seg = S_DS;
+        di->len = 5;
+        di->fn = op == 0xa1 ? h_mov_eax_moffs : h_mov_moffs_eax;
+        return;
     case 0x81: case 0x83:
         n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
         if (op == 0x81) {
@@ -540,6 +736,26 @@ static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
         di->fn = h_jmp;
         return;
     case 0x0f:
+        if (p[1] >= 0x90 && p[1] <= 0x9f) {
+            n = 2 + parse_modrm(p + 2, di, &mod, &reg, &rm);
+            if (mod != 3) {
+                return;
+            }
+            di->op = p[1] & 15;
+            di->r1 = (uint8_t)rm;
+            di->len = (uint8_t)n;
+            di->fn = h_setcc_r;
+            return;
+        }
+        if (p[1] >= 0x40 && p[1] <= 0x4f && x86_has_feature(cpu, FEAT_CMOV)) {
+            n = 2 + parse_modrm(p + 2, di, &mod, &reg, &rm);
+            di->op = p[1] & 15;
+            di->r1 = (uint8_t)reg;
+            di->r2 = (uint8_t)rm;
+            di->len = (uint8_t)n;
+            di->fn = mod == 3 ? h_cmov_rr : h_cmov_rm;
+            return;
+        }
         if (p[1] >= 0x80 && p[1] <= 0x8f) {
             di->op = p[1] & 15;
             memcpy(&di->imm, p + 2, 4);
@@ -559,6 +775,45 @@ static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
         return;
     default:
         return;
+    }
+}
+
+/* One optional segment override or operand-size prefix (16-bit MOV). */
+static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
+{
+    static const int8_t segpfx[256] = {
+        [0x26] = S_ES + 1, [0x2e] = S_CS + 1, [0x36] = S_SS + 1,
+        [0x3e] = S_DS + 1, [0x64] = S_FS + 1, [0x65] = S_GS + 1,
+    };
+    di->fn = NULL;
+    if (!cpu->code32) {
+        return;
+    }
+    int seg = segpfx[p[0]] - 1;
+    unsigned pre = seg >= 0 ? 1 : 0;
+    if (p[pre] == 0x66) {
+        /* only MOV r16, r/m16 and MOV r/m16, r16 with a memory operand */
+        int mod, reg, rm;
+        uint8_t op = p[pre + 1];
+        if (op != 0x89 && op != 0x8b) {
+            return;
+        }
+        unsigned n = 2 + parse_modrm(p + pre + 2, di, &mod, &reg, &rm);
+        if (mod == 3) {
+            return;
+        }
+        di->r1 = (uint8_t)reg;
+        di->fn = op == 0x89 ? h_mov16_m_r : h_mov16_r_m;
+        di->len = (uint8_t)(pre + n);
+    } else {
+        decode_body(cpu, di, p + pre);
+        if (!di->fn) {
+            return;
+        }
+        di->len = (uint8_t)(di->len + pre);
+    }
+    if (seg >= 0) {
+        di->seg = (uint8_t)seg;
     }
 }
 

@@ -37,10 +37,11 @@ start:
     or al, 1
     mov cr0, eax
     jmp dword 0x08:(ROMBASE + pm32)
-gdt_desc: dw 23
+gdt_desc: dw 31
           dd ROMBASE + gdt
 align 8
 gdt: dq 0, 0x00cf9a000000ffff, 0x00cf92000000ffff
+     dq 0x00cf92001000ffff      ; 0x18: data, base 0x1000
 
 [bits 32]
 pm32:
@@ -447,7 +448,63 @@ pm32:
     call eax
     TEST_EQ eax, 0x55555555, "SMC: store replaced by NOPs"
 
+    ; forms the decoded-instruction cache specialises
+    mov ax, 0x18
+    mov fs, ax
+    mov dword [0x1650], 0xabcd1234
+    mov eax, [fs:0x650]
+    TEST_EQ eax, 0xabcd1234, "FS override load"
+    mov dword [fs:0x654], 0x77
+    TEST_EQ [0x1654], 0x77, "FS override store"
+    mov ebx, 0x650
+    mov ax, 0x5555
+    mov [fs:ebx], ax
+    TEST_EQ [0x1650], 0xabcd5555, "FS word store"
+    mov cx, [fs:ebx + 2]
+    TEST_W cx, 0xabcd, "FS word load"
+    mov dword [0x660], ROMBASE + arith_callee
+    xor esi, esi
+    call [0x660]
+    TEST_EQ esi, 0x99, "call [mem]"
+    mov eax, ROMBASE + arith_callee
+    xor esi, esi
+    call eax
+    TEST_EQ esi, 0x99, "call reg"
+    mov dword [0x664], ROMBASE + .jt
+    jmp [0x664]
+    TEST_EQ 0, 1, "jmp [mem] fell through"
+.jt:
+    push dword [0x664]
+    pop eax
+    TEST_EQ eax, ROMBASE + .jt, "push [mem]"
+    mov byte [0x668], 0x81
+    test byte [0x668], 0x80
+    setnz al
+    TEST_B al, 1, "mov/test byte [mem], imm8"
+    mov dword [0x668], 0x12345681
+    mov eax, [0x668]
+    mov [0x66c], eax
+    TEST_EQ [0x66c], 0x12345681, "mov eax, moffs / moffs, eax"
+    cmp byte [0x668], 0x81
+    sete al
+    TEST_B al, 1, "cmp byte [mem], imm8"
+    inc dword [0x66c]
+    TEST_EQ [0x66c], 0x12345682, "inc dword [mem]"
+    mov al, 0xf0
+    mov bl, 0x20
+    add al, bl
+    setc cl
+    TEST_B cl, 1, "add r8, r8 carry"
+    mov byte [0x670], 0x7f
+    add byte [0x670], 1
+    seto cl
+    TEST_B cl, 1, "add byte [mem], 1 overflow"
+
     call tap_done32
+
+arith_callee:
+    mov esi, 0x99
+    ret
 
 smc_code:
 smc_mov:
