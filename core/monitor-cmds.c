@@ -119,21 +119,21 @@ static BpDevice *qom_resolve(const char *path, GError **errp);
 
 /* -- shared actions ------------------------------------------------------ */
 
-static void emit_shutdown_and_quit(void *opaque)
+static void quit_now(void *opaque)
 {
-    JsonObject *d = json_object_new();
-
-    json_object_set_boolean_member(d, "guest", FALSE);
-    json_object_set_string_member(d, "reason", "host-qmp-quit");
-    bp_qmp_event("SHUTDOWN", d);
     bp_main_loop_quit(0);
 }
 
 static void do_quit(void)
 {
-    /* The reply goes out first; then SHUTDOWN and the end of the loop,
-     * as QEMU orders them. -no-shutdown does not apply to quit. */
-    bp_mon_defer(emit_shutdown_and_quit, NULL);
+    JsonObject *d = json_object_new();
+
+    /* SHUTDOWN, then the reply, then the end of the loop, as QEMU orders
+     * them. -no-shutdown does not apply to quit. */
+    json_object_set_boolean_member(d, "guest", FALSE);
+    json_object_set_string_member(d, "reason", "host-qmp-quit");
+    bp_qmp_event("SHUTDOWN", d);
+    bp_mon_defer(quit_now, NULL);
 }
 
 static bool do_device_add(BpOpts *o, GError **errp)
@@ -141,6 +141,12 @@ static bool do_device_add(BpOpts *o, GError **errp)
     if (!bp_opts_get(o, "driver")) {
         g_set_error(errp, BP_QMP_ERROR, BP_QMP_ERROR_GENERIC,
                     "Parameter 'driver' is missing");
+        return false;
+    }
+    const char *driver = bp_opts_get(o, "driver");
+    if (!bp_type_lookup_for(driver, "device_add", NULL)) {
+        g_set_error(errp, BP_QMP_ERROR, BP_QMP_ERROR_GENERIC,
+                    "'%s' is not a valid device model name", driver);
         return false;
     }
     BpDevice *dev = bp_device_new_from_opts_for(o, "device_add", errp);

@@ -95,10 +95,13 @@ bool bp_qmp_negotiated(const BpQmp *q)
     return q->negotiated;
 }
 
-/* pretty=on: four spaces a level, "key": value, empty containers as {}
- * and [] (json-glib's own pretty mode pads those with blanks). */
-static void pretty_node(GString *o, JsonNode *n, int indent)
+/* QEMU's layout, which some clients match on: compact output puts a blank
+ * after ':' and ','; pretty=on puts each member on its own line, four
+ * spaces a level, and writes empty containers as {} and []. */
+static void put_node(GString *o, JsonNode *n, bool pretty, int indent)
 {
+    const char *sep = pretty ? ",\n" : ", ";
+
     if (JSON_NODE_HOLDS_OBJECT(n)) {
         JsonObject *obj = json_node_get_object(n);
         g_autoptr(GList) members = json_object_get_members(obj);
@@ -106,15 +109,15 @@ static void pretty_node(GString *o, JsonNode *n, int indent)
             g_string_append(o, "{}");
             return;
         }
-        g_string_append(o, "{\n");
+        g_string_append(o, pretty ? "{\n" : "{");
         for (GList *l = members; l; l = l->next) {
             g_autoptr(JsonNode) key = json_node_init_string(json_node_alloc(), l->data);
             g_autofree char *k = json_to_string(key, FALSE);
-            g_string_append_printf(o, "%*s%s: ", indent + 4, "", k);
-            pretty_node(o, json_object_get_member(obj, l->data), indent + 4);
-            g_string_append(o, l->next ? ",\n" : "\n");
+            g_string_append_printf(o, "%*s%s: ", pretty ? indent + 4 : 0, "", k);
+            put_node(o, json_object_get_member(obj, l->data), pretty, indent + 4);
+            g_string_append(o, l->next ? sep : pretty ? "\n" : "");
         }
-        g_string_append_printf(o, "%*s}", indent, "");
+        g_string_append_printf(o, "%*s}", pretty ? indent : 0, "");
     } else if (JSON_NODE_HOLDS_ARRAY(n)) {
         JsonArray *a = json_node_get_array(n);
         guint len = json_array_get_length(a);
@@ -122,13 +125,13 @@ static void pretty_node(GString *o, JsonNode *n, int indent)
             g_string_append(o, "[]");
             return;
         }
-        g_string_append(o, "[\n");
+        g_string_append(o, pretty ? "[\n" : "[");
         for (guint i = 0; i < len; i++) {
-            g_string_append_printf(o, "%*s", indent + 4, "");
-            pretty_node(o, json_array_get_element(a, i), indent + 4);
-            g_string_append(o, i + 1 < len ? ",\n" : "\n");
+            g_string_append_printf(o, "%*s", pretty ? indent + 4 : 0, "");
+            put_node(o, json_array_get_element(a, i), pretty, indent + 4);
+            g_string_append(o, i + 1 < len ? sep : pretty ? "\n" : "");
         }
-        g_string_append_printf(o, "%*s]", indent, "");
+        g_string_append_printf(o, "%*s]", pretty ? indent : 0, "");
     } else {
         g_autofree char *v = json_to_string(n, FALSE);
         g_string_append(o, v);
@@ -139,12 +142,7 @@ static void qmp_send(BpQmp *q, JsonNode *root)
 {
     g_autoptr(GString) line = g_string_new(NULL);
 
-    if (q->mon->pretty) {
-        pretty_node(line, root, 0);
-    } else {
-        g_autofree char *text = json_to_string(root, FALSE);
-        g_string_append(line, text);
-    }
+    put_node(line, root, q->mon->pretty, 0);
     g_string_append_c(line, '\n');
     bp_monitor_puts(q->mon, line->str);
 }

@@ -201,7 +201,15 @@ void bp_qmp_event(const char *name, JsonObject *data)
     g_autoptr(JsonBuilder) b = json_builder_new();
     gint64 now = g_get_real_time();
 
+    /* Member order as QEMU writes it: timestamp, event, data. */
     json_builder_begin_object(b);
+    json_builder_set_member_name(b, "timestamp");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "seconds");
+    json_builder_add_int_value(b, now / G_USEC_PER_SEC);
+    json_builder_set_member_name(b, "microseconds");
+    json_builder_add_int_value(b, now % G_USEC_PER_SEC);
+    json_builder_end_object(b);
     json_builder_set_member_name(b, "event");
     json_builder_add_string_value(b, name);
     if (data) {
@@ -210,13 +218,6 @@ void bp_qmp_event(const char *name, JsonObject *data)
         json_builder_set_member_name(b, "data");
         json_builder_add_value(b, n);
     }
-    json_builder_set_member_name(b, "timestamp");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "seconds");
-    json_builder_add_int_value(b, now / G_USEC_PER_SEC);
-    json_builder_set_member_name(b, "microseconds");
-    json_builder_add_int_value(b, now % G_USEC_PER_SEC);
-    json_builder_end_object(b);
     json_builder_end_object(b);
 
     g_autoptr(JsonNode) root = json_builder_get_root(b);
