@@ -97,7 +97,8 @@ bool bp_qmp_negotiated(const BpQmp *q)
 
 /* QEMU's layout, which some clients match on: compact output puts a blank
  * after ':' and ','; pretty=on puts each member on its own line, four
- * spaces a level, and writes empty containers as {} and []. */
+ * spaces a level, an empty container's closing bracket on a line of its
+ * own too. */
 static void put_node(GString *o, JsonNode *n, bool pretty, int indent)
 {
     const char *sep = pretty ? ",\n" : ", ";
@@ -106,7 +107,7 @@ static void put_node(GString *o, JsonNode *n, bool pretty, int indent)
         JsonObject *obj = json_node_get_object(n);
         g_autoptr(GList) members = json_object_get_members(obj);
         if (!members) {
-            g_string_append(o, "{}");
+            g_string_append_printf(o, pretty ? "{\n%*s}" : "{}", indent, "");
             return;
         }
         g_string_append(o, pretty ? "{\n" : "{");
@@ -122,7 +123,7 @@ static void put_node(GString *o, JsonNode *n, bool pretty, int indent)
         JsonArray *a = json_node_get_array(n);
         guint len = json_array_get_length(a);
         if (!len) {
-            g_string_append(o, "[]");
+            g_string_append_printf(o, pretty ? "[\n%*s]" : "[]", indent, "");
             return;
         }
         g_string_append(o, pretty ? "[\n" : "[");

@@ -429,11 +429,12 @@ static void test_pretty(void)
     g_autoptr(Peer) p = peer_new(true);
 
     g_assert_true(g_str_has_prefix(p->out->str, "{\r\n    \"QMP\": {\r\n        \"version\": {"));
-    g_assert_nonnull(strstr(p->out->str, "\r\n        \"capabilities\": []\r\n    }\r\n}\r\n"));
+    g_assert_nonnull(strstr(p->out->str, "\r\n        \"capabilities\": [\r\n        ]\r\n"
+                                         "    }\r\n}\r\n"));
     g_autoptr(JsonObject) g = peer_next(p);
     peer_send(p, "{\"execute\": \"qmp_capabilities\", \"id\": [5, \"\\\"\"]}");
     g_assert_cmpstr(p->out->str + p->pos, ==,
-                    "{\r\n    \"return\": {},\r\n    \"id\": [\r\n        5,\r\n"
+                    "{\r\n    \"return\": {\r\n    },\r\n    \"id\": [\r\n        5,\r\n"
                     "        \"\\\"\"\r\n    ]\r\n}\r\n");
     g_autoptr(JsonObject) r = peer_next(p);
     g_assert_cmpint(json_array_get_int_element(json_object_get_array_member(r, "id"), 0), ==, 5);
