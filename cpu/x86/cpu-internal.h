@@ -212,6 +212,7 @@ struct X86Cpu {
     uint8_t *pt_cache_host;
 
     uint64_t icount;
+    unsigned log_count;
 };
 
 /* CPUID.1:EDX feature bits */

@@ -26,7 +26,12 @@ bool x86_model_from_name(const char *name, X86Model *out)
 
 void x86_log(X86Cpu *cpu, const char *cat, const char *fmt, ...)
 {
-    if (!cpu->bus.log) {
+    /* guests can trigger these at will: keep the first ones only */
+    if (!cpu->bus.log || cpu->log_count >= 64) {
+        return;
+    }
+    if (++cpu->log_count == 64) {
+        cpu->bus.log(cpu->bus.opaque, cat, "further CPU messages suppressed");
         return;
     }
     va_list ap;
