@@ -527,40 +527,43 @@ static bool parse_x_fmt(const char *fmt, unsigned *count, char *format, unsigned
     return true;
 }
 
+/* QEMU's columns: hex zero-padded to the size, octal with a leading 0 and
+ * decimal right-aligned to the widest value of the size. */
 static void x_print_item(GString *out, char format, unsigned size, uint64_t v)
 {
-    int digits;
+    int bits = size * 8;
 
     switch (format) {
     case 'x':
-        g_string_append_printf(out, " 0x%0*" PRIx64, (int)size * 2, v);
+        g_string_append_printf(out, " 0x%0*" PRIx64, bits / 4, v);
         break;
     case 'o':
-        digits = (size * 8 + 2) / 3;
-        g_string_append_printf(out, " 0%0*" PRIo64, digits, v);
+        g_string_append_printf(out, " %#*" PRIo64, (bits + 2) / 3, v);
         break;
     case 'u':
-        g_string_append_printf(out, " %" PRIu64, v);
+        g_string_append_printf(out, " %*" PRIu64, (bits * 10 + 32) / 33, v);
         break;
     case 'd': {
-        int shift = 64 - size * 8;
+        int shift = 64 - bits;
         int64_t sv = shift ? (int64_t)(v << shift) >> shift : (int64_t)v;
-        g_string_append_printf(out, " %" PRId64, sv);
+        g_string_append_printf(out, " %*" PRId64, (bits * 10 + 32) / 33, sv);
         break;
     }
     default:
         for (unsigned i = 0; i < size; i++) {
             uint8_t ch = v >> (i * 8);
-            if (ch >= 0x20 && ch < 0x7f && ch != '\'' && ch != '\\') {
-                g_string_append_printf(out, " '%c'", ch);
-            } else if (ch == '\n') {
-                g_string_append(out, " '\\n'");
-            } else if (ch == '\r') {
-                g_string_append(out, " '\\r'");
-            } else if (ch == '\t') {
-                g_string_append(out, " '\\t'");
-            } else {
-                g_string_append_printf(out, " '\\x%02x'", ch);
+            switch (ch) {
+            case '\'': g_string_append(out, " '\\''"); break;
+            case '\\': g_string_append(out, " '\\\\'"); break;
+            case '\n':  g_string_append(out, " '\\n'"); break;
+            case '\r':  g_string_append(out, " '\\r'"); break;
+            default:
+                if (ch >= 0x20 && ch < 0x7f) {
+                    g_string_append_printf(out, " '%c'", ch);
+                } else {
+                    g_string_append_printf(out, " '\\x%02x'", ch);
+                }
+                break;
             }
         }
         break;

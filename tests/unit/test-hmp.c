@@ -150,13 +150,13 @@ static void test_memory_dump(void)
     g_autofree char *c = bp_hmp_execute("xp/1g 0x10000");
     g_assert_cmpstr(c, ==, "0000000000010000: 0x000a694884030201\n");
     g_autofree char *d = bp_hmp_execute("xp/4db 0x10000");
-    g_assert_cmpstr(d, ==, "0000000000010000: 1 2 3 -124\n");
+    g_assert_cmpstr(d, ==, "0000000000010000:   1   2   3 -124\n");
     g_autofree char *e = bp_hmp_execute("xp/2uh 0x10008");
-    g_assert_cmpstr(e, ==, "0000000000010008: 65279 8208\n");
+    g_assert_cmpstr(e, ==, "0000000000010008: 65279  8208\n");
     g_autofree char *f = bp_hmp_execute("xp/4c 0x10004");
     g_assert_cmpstr(f, ==, "0000000000010004: 'H' 'i' '\\n' '\\x00'\n");
     g_autofree char *g = bp_hmp_execute("xp/2ob 0x10000");
-    g_assert_cmpstr(g, ==, "0000000000010000: 0001 0002\n");
+    g_assert_cmpstr(g, ==, "0000000000010000:  01  02\n");
     g_autofree char *h = bp_hmp_execute("xp/10xb 0x10000");
     g_assert_cmpstr(h, ==, "0000000000010000: 0x01 0x02 0x03 0x84 0x48 0x69 0x0a 0x00\n"
                            "0000000000010008: 0xff 0xfe\n");
