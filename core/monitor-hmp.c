@@ -97,6 +97,11 @@ static void hmp_redraw(BpHmp *h)
     bp_monitor_write_raw(h->mon, s->str, s->len);
 }
 
+void bp_hmp_show_prompt(BpHmp *h)
+{
+    hmp_redraw(h);
+}
+
 static void hmp_set_line(BpHmp *h, const char *text)
 {
     g_string_assign(h->line, text);

@@ -52,6 +52,7 @@ void bp_hmp_free(BpHmp *h);
 void bp_hmp_feed(BpHmp *h, const uint8_t *buf, size_t len);
 void bp_hmp_greet(BpHmp *h);
 void bp_hmp_reset(BpHmp *h);
+void bp_hmp_show_prompt(BpHmp *h);           /* focus came back (mux) */
 /* Run one command line, appending its output to out. */
 void bp_hmp_run_line(const char *line, GString *out);
 

@@ -143,7 +143,14 @@ static void mon_event(void *opaque, BpCharEvent event)
 
     switch (event) {
     case BP_CHR_EVENT_OPENED:
+        bp_monitor_opened(mon);
+        break;
     case BP_CHR_EVENT_MUX_IN:
+        /* The first focus greets; later ones show the prompt again
+         * (Ctrl-A c back from the serial console). */
+        if (mon->greeted && mon->hmp) {
+            bp_hmp_show_prompt(mon->hmp);
+        }
         bp_monitor_opened(mon);
         break;
     case BP_CHR_EVENT_CLOSED:
