@@ -21,6 +21,15 @@ tests_guest_cpu_x86_run_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_guest_cpu_x86_run_CFLAGS = $(CORE_CFLAGS) -O2
 tests_guest_cpu_x86_run_LDADD = $(GLIB_LIBS) -lm
 
+# The engine's interface (GTest): reset state, GDB registers, budgets,
+# breakpoints, single step, INTR/HLT, triple fault, virtual memory access.
+check_PROGRAMS += tests/guest/cpu/api-test
+tests_guest_cpu_api_test_SOURCES = tests/guest/cpu/api-test.c $(X86_ENGINE_SOURCES)
+tests_guest_cpu_api_test_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_guest_cpu_api_test_CFLAGS = $(CORE_CFLAGS)
+tests_guest_cpu_api_test_LDADD = $(GLIB_LIBS) -lm
+TESTS += tests/guest/cpu/api-test
+
 # Differential test against the host CPU (needs `cc -m32`, Debian's
 # gcc-multilib; skipped without it). run-difftest.sh builds the native
 # helper and runs a fixed seed; `run-difftest.sh SEED CASES` for longer runs.

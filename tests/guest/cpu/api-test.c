@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The engine's interface as the core and the GDB stub use it (x86.h):
+ * reset state and `info registers`, GDB register access, budgets, exit
+ * requests, breakpoints, single step, HLT and INTR, triple fault, virtual
+ * memory access, model names. The guest is a few bytes at the reset vector.
+ */
+#include <glib.h>
+#include <string.h>
+#include "cpu/x86/x86.h"
+
+typedef struct Env {
+    X86Cpu *cpu;
+    uint8_t ram[1 << 20];
+    uint8_t rom[4096];      /* at 0xfffff000 */
+    int shutdowns;
+    int intacks;
+    bool exit_on_out;
+} Env;
+
+static uint8_t *env_page_ptr(void *opaque, uint64_t paddr, bool write)
+{
+    Env *e = opaque;
+    if (paddr < sizeof(e->ram)) {
+        return e->ram + paddr;
+    }
+    if (paddr == 0xfffff000ull && !write) {
+        return e->rom;
+    }
+    return NULL;
+}
+
+static uint64_t env_mem_read(void *opaque, uint64_t paddr, unsigned size)
+{
+    return ~0ull;
+}
+
+static void env_mem_write(void *opaque, uint64_t paddr, uint64_t val, unsigned size)
+{
+}
+
+static uint32_t env_io_read(void *opaque, uint16_t port, unsigned size)
+{
+    return 0xff;
+}
+
+static void env_io_write(void *opaque, uint16_t port, uint32_t val, unsigned size)
+{
+    Env *e = opaque;
+    if (e->exit_on_out) {
+        x86_cpu_exit_request(e->cpu);
+    }
+}
+
+static uint8_t env_intack(void *opaque)
+{
+    Env *e = opaque;
+    e->intacks++;
+    x86_cpu_set_intr(e->cpu, false);
+    return 0x20;
+}
+
+static int64_t env_clock(void *opaque)
+{
+    return 0;
+}
+
+static void env_shutdown(void *opaque, const char *why)
+{
+    Env *e = opaque;
+    e->shutdowns++;
+}
+
+static Env *env_new(const uint8_t *code, size_t len)
+{
+    Env *e = g_new0(Env, 1);
+    memcpy(e->rom + 0xff0, code, len);
+    X86Bus bus = {
+        .opaque = e, .page_ptr = env_page_ptr, .mem_read = env_mem_read,
+        .mem_write = env_mem_write, .io_read = env_io_read, .io_write = env_io_write,
+        .intack = env_intack, .clock_ns = env_clock, .shutdown = env_shutdown,
+    };
+    e->cpu = x86_cpu_new(X86_MODEL_PENTIUM2, &bus);
+    return e;
+}
+
+static void env_free(Env *e)
+{
+    x86_cpu_free(e->cpu);
+    g_free(e);
+}
+
+static uint32_t reg(Env *e, int n)
+{
+    uint8_t b[16];
+    g_assert_cmpuint(x86_cpu_gdb_read_reg(e->cpu, n, b), ==, 4);
+    uint32_t v;
+    memcpy(&v, b, 4);
+    return v;
+}
+
+/* inc ax; inc ax; inc ax; hlt */
+static const uint8_t code_inc[] = { 0x40, 0x40, 0x40, 0xf4 };
+
+static void test_reset_state(void)
+{
+    Env *e = env_new(code_inc, sizeof(code_inc));
+    char *d = x86_cpu_dump_state(e->cpu);
+    g_assert_nonnull(strstr(d, "EIP=0000fff0 EFL=00000002"));
+    g_assert_nonnull(strstr(d, "CS =f000 ffff0000 0000ffff 00009b00"));
+    g_assert_nonnull(strstr(d, "CR0=60000010"));
+    g_assert_nonnull(strstr(d, "DR6=ffff0ff0 DR7=00000400"));
+    g_free(d);
+    g_assert_cmphex(reg(e, 8), ==, 0xfff0);
+    g_assert_cmphex(reg(e, 10), ==, 0xf000);
+    g_assert_cmphex(reg(e, 2), ==, 0x0652);      /* EDX: family 6 model 5 */
+    g_assert_true(x86_cpu_a20(e->cpu));
+    env_free(e);
+}
+
+static void test_gdb_regs(void)
+{
+    Env *e = env_new(code_inc, sizeof(code_inc));
+    uint8_t b[10] = { 0x78, 0x56, 0x34, 0x12 };
+    g_assert_cmpuint(x86_cpu_gdb_write_reg(e->cpu, 0, b), ==, 4);
+    g_assert_cmphex(reg(e, 0), ==, 0x12345678);
+    g_assert_cmpuint(x86_cpu_gdb_read_reg(e->cpu, 16, b), ==, 10);   /* st0 */
+    g_assert_cmpuint(x86_cpu_gdb_read_reg(e->cpu, 99, b), ==, 0);
+    env_free(e);
+}
+
+static void test_budget_and_halt(void)
+{
+    Env *e = env_new(code_inc, sizeof(code_inc));
+    uint64_t n = 0;
+    g_assert_cmpint(x86_cpu_run(e->cpu, 2, &n), ==, X86_EXIT_BUDGET);
+    g_assert_cmpuint(n, ==, 2);
+    g_assert_cmpint(x86_cpu_run(e->cpu, 100, &n), ==, X86_EXIT_HALTED);
+    g_assert_cmpuint(n, ==, 2);
+    g_assert_cmphex(reg(e, 0) & 0xffff, ==, 3);
+    g_assert_cmpuint(x86_cpu_icount(e->cpu), ==, 4);
+    /* halted with IF=0: INTR does not wake it */
+    x86_cpu_set_intr(e->cpu, true);
+    g_assert_cmpint(x86_cpu_run(e->cpu, 100, &n), ==, X86_EXIT_HALTED);
+    g_assert_cmpint(e->intacks, ==, 0);
+    /* NMI does: the IVT is zero, so it runs from 0000:0000 */
+    x86_cpu_nmi(e->cpu);
+    g_assert_cmpint(x86_cpu_run(e->cpu, 1, &n), ==, X86_EXIT_BUDGET);
+    g_assert_cmphex(reg(e, 10), ==, 0);
+    env_free(e);
+}
+
+static void test_breakpoint_and_step(void)
+{
+    Env *e = env_new(code_inc, sizeof(code_inc));
+    uint64_t n;
+    g_assert_true(x86_cpu_add_breakpoint(e->cpu, 0xfffffff2ull));
+    g_assert_cmpint(x86_cpu_run(e->cpu, 100, &n), ==, X86_EXIT_REQUEST);
+    g_assert_true(x86_cpu_hit_breakpoint(e->cpu));
+    g_assert_cmphex(reg(e, 8), ==, 0xfff2);
+    /* resuming executes the instruction at the breakpoint */
+    x86_cpu_set_single_step(e->cpu, true);
+    g_assert_cmpint(x86_cpu_run(e->cpu, 100, &n), ==, X86_EXIT_REQUEST);
+    g_assert_cmpuint(n, ==, 1);
+    g_assert_false(x86_cpu_hit_breakpoint(e->cpu));
+    g_assert_cmphex(reg(e, 8), ==, 0xfff3);
+    x86_cpu_set_single_step(e->cpu, false);
+    g_assert_true(x86_cpu_remove_breakpoint(e->cpu, 0xfffffff2ull));
+    g_assert_false(x86_cpu_remove_breakpoint(e->cpu, 0xfffffff2ull));
+    g_assert_cmpint(x86_cpu_run(e->cpu, 100, &n), ==, X86_EXIT_HALTED);
+    env_free(e);
+}
+
+static void test_exit_request(void)
+{
+    /* out 0x80, al; jmp $-2 */
+    static const uint8_t code[] = { 0xe6, 0x80, 0xeb, 0xfc };
+    Env *e = env_new(code, sizeof(code));
+    uint64_t n;
+    e->exit_on_out = true;
+    g_assert_cmpint(x86_cpu_run(e->cpu, 1000, &n), ==, X86_EXIT_REQUEST);
+    g_assert_cmpuint(n, ==, 1);
+    g_assert_cmphex(reg(e, 8), ==, 0xfff2);
+    env_free(e);
+}
+
+static void test_intr(void)
+{
+    /* sti; nop; hlt */
+    static const uint8_t code[] = { 0xfb, 0x90, 0xf4 };
+    Env *e = env_new(code, sizeof(code));
+    uint64_t n;
+    /* IVT entry 0x20 -> 0000:0500, which holds hlt */
+    e->ram[0x80] = 0x00;
+    e->ram[0x81] = 0x05;
+    e->ram[0x500] = 0xf4;
+    x86_cpu_set_intr(e->cpu, true);
+    g_assert_cmpint(x86_cpu_run(e->cpu, 100, &n), ==, X86_EXIT_HALTED);
+    g_assert_cmpint(e->intacks, ==, 1);
+    g_assert_cmpuint(n, ==, 3);              /* sti, nop (shadow), hlt at 0500 */
+    g_assert_cmphex(reg(e, 8), ==, 0x501);
+    env_free(e);
+}
+
+static void test_triple_fault(void)
+{
+    /* lidt [0x600] (limit 0); ud2 */
+    static const uint8_t code[] = { 0x0f, 0x01, 0x1e, 0x00, 0x06, 0x0f, 0x0b };
+    Env *e = env_new(code, sizeof(code));
+    uint64_t n;
+    g_assert_cmpint(x86_cpu_run(e->cpu, 100, &n), ==, X86_EXIT_SHUTDOWN);
+    g_assert_cmpint(e->shutdowns, ==, 1);
+    g_assert_cmpint(x86_cpu_run(e->cpu, 100, &n), ==, X86_EXIT_SHUTDOWN);
+    x86_cpu_reset(e->cpu);
+    g_assert_cmpint(x86_cpu_run(e->cpu, 1, &n), ==, X86_EXIT_BUDGET);
+    env_free(e);
+}
+
+static void test_virt_access(void)
+{
+    Env *e = env_new(code_inc, sizeof(code_inc));
+    uint32_t v = 0xcafef00d, r = 0;
+    g_assert_true(x86_cpu_write_virt(e->cpu, 0x1ffe, &v, 4));   /* across a page */
+    g_assert_true(x86_cpu_read_virt(e->cpu, 0x1ffe, &r, 4));
+    g_assert_cmphex(r, ==, 0xcafef00d);
+    g_assert_cmphex(e->ram[0x2001], ==, 0xca);
+    g_assert_true(x86_cpu_read_virt(e->cpu, 0xfffffff0ull, &r, 4));
+    g_assert_cmphex(r, ==, 0xf4404040);       /* the ROM at the reset vector */
+    env_free(e);
+}
+
+static void test_models(void)
+{
+    X86Model m;
+    g_assert_true(x86_model_from_name("486", &m));
+    g_assert_cmpint(m, ==, X86_MODEL_486);
+    g_assert_true(x86_model_from_name("pentium", &m));
+    g_assert_true(x86_model_from_name("pentium2", &m));
+    g_assert_cmpint(m, ==, X86_MODEL_PENTIUM2);
+    g_assert_true(x86_model_from_name("max", &m));
+    g_assert_false(x86_model_from_name("core2duo", &m));
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/x86/reset-state", test_reset_state);
+    g_test_add_func("/x86/gdb-regs", test_gdb_regs);
+    g_test_add_func("/x86/budget-and-halt", test_budget_and_halt);
+    g_test_add_func("/x86/breakpoint-and-step", test_breakpoint_and_step);
+    g_test_add_func("/x86/exit-request", test_exit_request);
+    g_test_add_func("/x86/intr", test_intr);
+    g_test_add_func("/x86/triple-fault", test_triple_fault);
+    g_test_add_func("/x86/virt-access", test_virt_access);
+    g_test_add_func("/x86/models", test_models);
+    return g_test_run();
+}
