@@ -5,6 +5,7 @@
 ; operand/address forms, CPUID. Expected values follow the Intel SDM vol. 2
 ; instruction descriptions (only flags the SDM defines are compared).
     org 0
+[warning -prefix-lock]          ; the LOCK #UD tests are deliberate
 %include "lib.inc"
 
 ; FLAGS_EQ mask, expected, "text": compare the arithmetic flags
