@@ -13,3 +13,7 @@ tests_devices_test_ioapic_SOURCES = tests/devices/test-ioapic.c
 tests_devices_test_ioapic_CPPFLAGS = $(BP_DEVTEST_CPPFLAGS)
 tests_devices_test_ioapic_CFLAGS = $(BP_DEVTEST_CFLAGS)
 tests_devices_test_ioapic_LDADD = $(BP_DEVTEST_LDADD)
+
+# The guest's view (a CPU, INTA, EOI): a nasm program run as the BIOS of -M pc.
+TESTS += tests/guest/apic/run.sh
+EXTRA_DIST += tests/guest/apic/run.sh tests/guest/apic/apic.asm
