@@ -6,9 +6,12 @@
  * id echoed verbatim, and asynchronous events.
  *
  * Input arrives in arbitrary fragments. A small framer cuts the byte
- * stream into one JSON value at a time (bracket depth, aware of strings
- * and escapes) before json-glib sees it, so a bad value costs an error
- * reply and nothing else: the stream recovers at the next value. Limits
+ * stream into one JSON value at a time before json-glib sees it: it
+ * follows strings and escapes, bracket depth and what JSON allows next
+ * (key, colon, value, comma), so a bad value costs an error reply and
+ * nothing else. After a byte that cannot continue the value, the stream
+ * picks up again at the next '{': a client that sent half a command and
+ * then a whole one gets an error and then its answer. Limits
  * (size, nesting) bound what a peer can make us hold or recurse into; past
  * them we reply once and skip to the next newline. A 0xff byte (never
  * valid UTF-8) resets the framer, as QEMU's clients expect.
@@ -25,7 +28,18 @@ typedef enum QmpFrame {
     QF_STRING,                    /* a top-level "string" */
     QF_SCALAR,                    /* a top-level bare token */
     QF_SKIP,                      /* after a limit: drop up to '\n' */
+    QF_RESYNC,                    /* after bad syntax: drop up to '{' */
 } QmpFrame;
+
+/* What JSON allows next inside the innermost container. */
+typedef enum QmpExpect {
+    QX_VALUE,
+    QX_VALUE_OR_END,              /* just after '[' */
+    QX_KEY,
+    QX_KEY_OR_END,                /* just after '{' */
+    QX_COLON,
+    QX_COMMA_OR_END,
+} QmpExpect;
 
 struct BpQmp {
     BpMonitor *mon;
@@ -33,7 +47,11 @@ struct BpQmp {
     QmpFrame state;
     GString *buf;
     unsigned depth;
+    char stack[BP_QMP_MAX_DEPTH]; /* '{' or '[' per open container */
+    QmpExpect expect;
+    bool in_scalar;               /* inside true/false/null/a number */
     bool in_string;
+    bool string_is_key;
     char quote;                   /* '"', or '\'' (json-glib takes both) */
     bool escape;
 };
@@ -80,6 +98,7 @@ static void frame_reset(BpQmp *q)
     q->state = QF_IDLE;
     g_string_truncate(q->buf, 0);
     q->depth = 0;
+    q->in_scalar = false;
     q->in_string = false;
     q->escape = false;
 }
@@ -316,6 +335,24 @@ static void frame_fail(BpQmp *q, const char *msg, uint8_t c)
     q->state = c == '\n' ? QF_IDLE : QF_SKIP;
 }
 
+/* A byte that cannot continue the value: say so, drop the value, and
+ * pick up again at the next '{'. Returns true when c itself starts the
+ * next value (the caller feeds it again). */
+static bool frame_resync(BpQmp *q, uint8_t c)
+{
+    g_autofree char *msg = c >= 0x20 && c < 0x7f
+        ? g_strdup_printf("JSON parse error, unexpected '%c'", c)
+        : g_strdup_printf("JSON parse error, unexpected byte 0x%02x", c);
+
+    qmp_send_error(q, "GenericError", msg, NULL);
+    frame_reset(q);
+    if (c == '{') {
+        return true;
+    }
+    q->state = QF_RESYNC;
+    return false;
+}
+
 static bool is_ws(uint8_t c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -325,6 +362,83 @@ static bool is_delim(uint8_t c)
 {
     return is_ws(c) || c == '{' || c == '}' || c == '[' || c == ']' || c == '"' ||
            c == '\'' || c == ',' || c == ':';
+}
+
+static bool is_scalar_char(uint8_t c)
+{
+    return g_ascii_isalnum(c) || c == '-' || c == '+' || c == '.';
+}
+
+/* One byte outside strings inside {...} / [...]: track what JSON allows
+ * next. Returns false on a byte JSON cannot have here. */
+static bool struct_byte(BpQmp *q, uint8_t c, bool *done)
+{
+    if (q->in_scalar) {
+        if (is_scalar_char(c)) {
+            g_string_append_c(q->buf, c);
+            return true;
+        }
+        q->in_scalar = false;
+        q->expect = QX_COMMA_OR_END;
+    }
+    if (is_ws(c)) {
+        g_string_append_c(q->buf, c);
+        return true;
+    }
+    bool want_value = q->expect == QX_VALUE || q->expect == QX_VALUE_OR_END;
+    char top = q->stack[q->depth - 1];
+
+    switch (c) {
+    case '"':
+    case '\'':
+        if (!want_value && q->expect != QX_KEY && q->expect != QX_KEY_OR_END) {
+            return false;
+        }
+        q->in_string = true;
+        q->quote = c;
+        q->string_is_key = !want_value;
+        break;
+    case ':':
+        if (q->expect != QX_COLON) {
+            return false;
+        }
+        q->expect = QX_VALUE;
+        break;
+    case ',':
+        if (q->expect != QX_COMMA_OR_END) {
+            return false;
+        }
+        q->expect = top == '{' ? QX_KEY : QX_VALUE;
+        break;
+    case '{':
+    case '[':
+        if (!want_value) {
+            return false;
+        }
+        q->stack[q->depth++] = c;
+        q->expect = c == '{' ? QX_KEY_OR_END : QX_VALUE_OR_END;
+        break;
+    case '}':
+    case ']': {
+        char open = c == '}' ? '{' : '[';
+        QmpExpect empty = c == '}' ? QX_KEY_OR_END : QX_VALUE_OR_END;
+        if (top != open || (q->expect != QX_COMMA_OR_END && q->expect != empty)) {
+            return false;
+        }
+        q->depth--;
+        q->expect = QX_COMMA_OR_END;
+        *done = q->depth == 0;
+        break;
+    }
+    default:
+        if (!want_value || !is_scalar_char(c)) {
+            return false;
+        }
+        q->in_scalar = true;
+        break;
+    }
+    g_string_append_c(q->buf, c);
+    return true;
 }
 
 void bp_qmp_feed(BpQmp *q, const uint8_t *buf, size_t len)
@@ -342,6 +456,12 @@ void bp_qmp_feed(BpQmp *q, const uint8_t *buf, size_t len)
                 q->state = QF_IDLE;
             }
             continue;
+        case QF_RESYNC:
+            if (c == '{') {
+                q->state = QF_IDLE;
+                i--;              /* starts the next value */
+            }
+            continue;
         case QF_IDLE:
             if (is_ws(c)) {
                 continue;
@@ -349,6 +469,8 @@ void bp_qmp_feed(BpQmp *q, const uint8_t *buf, size_t len)
             if (c == '{' || c == '[') {
                 q->state = QF_STRUCT;
                 q->depth = 1;
+                q->stack[0] = c;
+                q->expect = c == '{' ? QX_KEY_OR_END : QX_VALUE_OR_END;
             } else if (c == '"' || c == '\'') {
                 q->state = QF_STRING;
                 q->quote = c;
@@ -387,23 +509,24 @@ void bp_qmp_feed(BpQmp *q, const uint8_t *buf, size_t len)
                         continue;
                     }
                     q->in_string = false;
+                    q->expect = q->string_is_key ? QX_COLON : QX_COMMA_OR_END;
                 }
                 break;
             }
-            g_string_append_c(q->buf, c);
-            if (c == '"' || c == '\'') {
-                q->in_string = true;
-                q->quote = c;
-            } else if (c == '{' || c == '[') {
-                if (++q->depth > BP_QMP_MAX_DEPTH) {
-                    frame_fail(q, "JSON parse error, nesting too deep (limit 1024)", c);
-                    continue;
+            if ((c == '{' || c == '[') && q->depth >= BP_QMP_MAX_DEPTH) {
+                frame_fail(q, "JSON parse error, nesting too deep (limit 1024)", c);
+                continue;
+            }
+            bool done = false;
+            if (!struct_byte(q, c, &done)) {
+                if (frame_resync(q, c)) {
+                    i--;
                 }
-            } else if (c == '}' || c == ']') {
-                if (--q->depth == 0) {
-                    frame_finish(q);
-                    continue;
-                }
+                continue;
+            }
+            if (done) {
+                frame_finish(q);
+                continue;
             }
             break;
         }

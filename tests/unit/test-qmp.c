@@ -306,6 +306,46 @@ static void test_fragments(void)
     peer_no_more(p);
 }
 
+static void expect_id(Peer *p, gint64 id)
+{
+    g_autoptr(JsonObject) r = peer_next(p);
+
+    g_assert_true(json_object_has_member(r, "return"));
+    g_assert_cmpint(json_object_get_int_member(r, "id"), ==, id);
+}
+
+/* Half a command, then a whole one: an error, then the answer. */
+static void test_resync(void)
+{
+    g_autoptr(Peer) p = peer_negotiated(false);
+
+    peer_send(p, "{\"execute\": \"query-status\"\n{\"execute\":\"query-status\",\"id\":2}\n");
+    g_autoptr(JsonObject) e1 = expect_error(p, "GenericError", "JSON parse error, unexpected '{'");
+    expect_id(p, 2);
+    peer_send(p, "{\"execute\": \"query-status\", \"id\": 3 {\"execute\":\"query-status\",\"id\":4}");
+    g_autoptr(JsonObject) e2 = expect_error(p, "GenericError", "JSON parse error, unexpected '{'");
+    expect_id(p, 4);
+    peer_send(p, "{\"a\" 1} junk } {\"execute\":\"query-status\",\"id\":5}");
+    g_autoptr(JsonObject) e3 = expect_error(p, "GenericError", "JSON parse error, unexpected '1'");
+    expect_id(p, 5);
+    peer_send(p, "{\"a\": [1, 2,, 3]}\x01{\"execute\":\"query-status\",\"id\":6}");
+    g_autoptr(JsonObject) e4 = expect_error(p, "GenericError", "JSON parse error, unexpected ','");
+    expect_id(p, 6);
+    peer_send(p, "{\"execute\": \"query-status\", \"id\": 7\x01}{\"execute\":\"query-status\",\"id\":8}");
+    g_autoptr(JsonObject) e5 = expect_error(p, "GenericError",
+                                            "JSON parse error, unexpected byte 0x01");
+    expect_id(p, 8);
+    /* Brackets still open are a legal prefix: nothing to say until they
+     * close (or a 0xff byte resets the stream). */
+    peer_send(p, "[[[ {\"execute\":\"query-status\",\"id\":9}\n");
+    peer_no_more(p);
+    peer_send(p, "]]]");
+    g_autoptr(JsonObject) e6 = expect_error(p, "GenericError", "QMP input must be a JSON object");
+    peer_send(p, "[[[\xff{\"execute\":\"query-status\",\"id\":10}");
+    expect_id(p, 10);
+    peer_no_more(p);
+}
+
 static void test_huge_line(void)
 {
     g_autoptr(Peer) p = peer_negotiated(false);
@@ -339,7 +379,7 @@ static void test_deep_nesting(void)
     g_autoptr(GString) s = g_string_new(NULL);
 
     for (int i = 0; i < 100000; i++) {
-        g_string_append_c(s, i % 2 ? '[' : '{');
+        g_string_append(s, i % 2 ? "[" : "{\"a\":");
     }
     g_string_append_c(s, '\n');
     peer_send_len(p, s->str, s->len);
@@ -713,12 +753,12 @@ static void test_binary_hotplug(void)
     g_autoptr(JsonObject) m4 = vm_expect_return(vm, events);
     g_assert_cmpstr(json_object_get_string_member(m4, "return"), ==, "0\r\n");
 
-    /* Garbage between commands does not kill the machine. */
     /* Garbage between commands does not kill the machine: each bad value
-     * gets an error (7 here), and an unbalanced "[[[" is cut short by a
-     * 0xff byte, QEMU's reset convention. */
+     * gets an error ("this", three '}', "[1,,2]", {"a" 1}: 6), and what
+     * follows a syntax error is dropped up to the next '{' or, as here, a
+     * 0xff byte (QEMU's reset convention). */
     vm_send(vm, "this }}} [1,,2] {\"a\" 1} \"x\" [[[\xff\n");
-    for (int i = 0; i < 7; i++) {
+    for (int i = 0; i < 6; i++) {
         g_autoptr(JsonObject) e1 = vm_reply(vm, events);
         g_assert_true(json_object_has_member(e1, "error"));
     }
@@ -796,6 +836,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/id-echo", test_id_echo);
     g_test_add_func("/qmp/bad-requests", test_bad_requests);
     g_test_add_func("/qmp/fragments", test_fragments);
+    g_test_add_func("/qmp/resync", test_resync);
     g_test_add_func("/qmp/huge-line", test_huge_line);
     g_test_add_func("/qmp/deep-nesting", test_deep_nesting);
     g_test_add_func("/qmp/random-bytes", test_random_bytes);
