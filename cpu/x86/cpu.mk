@@ -8,6 +8,7 @@ X86_ENGINE_SOURCES = \
 	cpu/x86/seg.c \
 	cpu/x86/exec-inline.h \
 	cpu/x86/exec.c \
+	cpu/x86/exec-0f.c \
 	cpu/x86/dcache.c \
 	cpu/x86/fpu.c
 BPCORE_SOURCES += $(X86_ENGINE_SOURCES)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Inline helpers shared by the decoder (exec.c) and the decoded-instruction
- * cache (dcache.c): code fetch, register access, segment checks, stack,
- * lazy-flag ALU operations and conditions.
+ * Inline helpers shared by the decoder (exec.c, exec-0f.c) and the
+ * decoded-instruction cache (dcache.c): code fetch, register access,
+ * segment checks, stack, lazy-flag ALU operations, conditions, ModRM.
  */
 #ifndef BP_CPU_X86_EXEC_INLINE_H
 #define BP_CPU_X86_EXEC_INLINE_H
@@ -235,5 +235,115 @@ static inline bool cond(X86Cpu *cpu, int cc)
     }
     return x86_cond(cpu, cc);
 }
+
+typedef struct Dec {
+    bool op32, a32;
+    int seg;          /* override, -1 when none */
+    int rep;          /* 0, 0xf2, 0xf3 */
+    bool lock;
+    bool mem;
+    bool base_esp;    /* ModRM memory operand based on ESP (POP m quirk) */
+    int mod, reg, rm;
+    int eseg;
+    uint32_t eoff;
+} Dec;
+
+/* ModRM */
+
+void x86_decode_modrm_mem(X86Cpu *cpu, Dec *d);
+
+static inline __attribute__((always_inline)) void decode_modrm(X86Cpu *cpu, Dec *d)
+{
+    uint8_t m = fetch8(cpu);
+    d->mod = m >> 6;
+    d->reg = (m >> 3) & 7;
+    d->rm = m & 7;
+    if (d->mod == 3) {
+        d->mem = false;
+        return;
+    }
+    x86_decode_modrm_mem(cpu, d);
+}
+
+static inline uint32_t rm_read(X86Cpu *cpu, Dec *d, unsigned sz)
+{
+    if (!d->mem) {
+        return getreg(cpu, d->rm, sz);
+    }
+    return x86_lread(cpu, seg_lin(cpu, d->eseg, d->eoff, sz, false), sz);
+}
+
+static inline void rm_write(X86Cpu *cpu, Dec *d, uint32_t v, unsigned sz)
+{
+    if (!d->mem) {
+        setreg(cpu, d->rm, v, sz);
+        return;
+    }
+    x86_lwrite(cpu, seg_lin(cpu, d->eseg, d->eoff, sz, true), v, sz);
+}
+
+/* Read for read-modify-write; *lin receives the checked linear address. */
+static inline uint32_t rm_read_rmw(X86Cpu *cpu, Dec *d, unsigned sz, uint32_t *lin)
+{
+    if (!d->mem) {
+        return getreg(cpu, d->rm, sz);
+    }
+    *lin = seg_lin(cpu, d->eseg, d->eoff, sz, true);
+    probe_write(cpu, *lin, sz);
+    return x86_lread(cpu, *lin, sz);
+}
+
+static inline void rm_write_rmw(X86Cpu *cpu, Dec *d, uint32_t lin, uint32_t v, unsigned sz)
+{
+    if (!d->mem) {
+        setreg(cpu, d->rm, v, sz);
+    } else {
+        x86_lwrite(cpu, lin, v, sz);
+    }
+}
+
+static inline uint32_t ea_off(Dec *d, uint32_t extra)
+{
+    uint32_t o = d->eoff + extra;
+    return d->a32 ? o : (o & 0xffff);
+}
+
+/* Control flow */
+
+static inline void jump(X86Cpu *cpu, Dec *d, uint32_t target)
+{
+    if (!d->op32) {
+        target &= 0xffff;
+    }
+    if (unlikely(target > cpu->seg[S_CS].limit) && cpu->pe && !cpu->v86) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+    cpu->next_eip = target;
+}
+
+static inline _Noreturn void ud(X86Cpu *cpu)
+{
+    x86_raise(cpu, EXC_UD, -1);
+}
+
+static inline void need_cpl0(X86Cpu *cpu)
+{
+    if (cpu->pe && cpu->cpl != 0) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+}
+
+static inline void lock_check(X86Cpu *cpu, Dec *d, bool ok)
+{
+    if (d->lock && (!ok || !d->mem)) {
+        ud(cpu);
+    }
+}
+
+/* exec.c helpers used by exec-0f.c */
+void x86_set_szp(X86Cpu *cpu, uint32_t r, unsigned sz, bool cf, bool of, bool af);
+uint32_t x86_imul2(X86Cpu *cpu, uint32_t a, uint32_t b, unsigned sz);
+void x86_load_far_ptr(X86Cpu *cpu, Dec *d, int s);
+void x86_exec_0f(X86Cpu *cpu, Dec *d);
 
 #endif
