@@ -2,10 +2,11 @@
 /*
  * Decoded-instruction cache and the run loop.
  *
- * Common 32-bit instructions (no prefixes; register, [base+index*s+disp]
- * and immediate forms of MOV, ALU, TEST, LEA, INC/DEC, PUSH/POP, Jcc, JMP,
- * CALL, RET, MOVZX/MOVSX, shifts) are decoded once into an X86DInsn with a
- * specialised handler; everything else is marked generic and goes through
+ * Common 32-bit instructions (an optional segment override; register,
+ * [base+index*s+disp] and immediate forms of MOV, ALU incl. 8-bit, TEST,
+ * LEA, INC/DEC, NOT/NEG, IMUL, PUSH/POP, Jcc, JMP/CALL incl. indirect,
+ * RET, LEAVE, CWDE/CDQ, MOVZX/MOVSX, SETcc, CMOVcc, shifts, 16-bit MOV)
+ * are decoded once into an X86DInsn with a specialised handler; everything else is marked generic and goes through
  * the full decoder in exec.c each time. Entries are keyed by physical
  * address and stamped with their page's generation.
  *
@@ -434,6 +435,73 @@ static void h_mov_moffs_eax(X86Cpu *cpu, const X86DInsn *di)
     x86_lwrite(cpu, seg_lin(cpu, di->seg, di->disp, 4, true), cpu->regs[R_EAX], 4);
 }
 
+static void h_test_mr(X86Cpu *cpu, const X86DInsn *di)
+{
+    alu(cpu, 4, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4), cpu->regs[di->r1], 4);
+}
+
+static void h_test_ri(X86Cpu *cpu, const X86DInsn *di)
+{
+    alu(cpu, 4, cpu->regs[di->r1], di->imm, 4);
+}
+
+static void h_test_mi(X86Cpu *cpu, const X86DInsn *di)
+{
+    alu(cpu, 4, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4), di->imm, 4);
+}
+
+static void h_not_neg_r(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t v = cpu->regs[di->r1];
+    cpu->regs[di->r1] = di->op == 2 ? ~v : alu(cpu, 5, 0, v, 4);
+}
+
+static void h_imul_rr(X86Cpu *cpu, const X86DInsn *di)
+{
+    cpu->regs[di->r1] = x86_imul2(cpu, cpu->regs[di->r1], cpu->regs[di->r2], 4);
+}
+
+static void h_imul_rm(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
+    cpu->regs[di->r1] = x86_imul2(cpu, cpu->regs[di->r1], v, 4);
+}
+
+static void h_cdq(X86Cpu *cpu, const X86DInsn *di)
+{
+    cpu->regs[R_EDX] = (cpu->regs[R_EAX] & 0x80000000u) ? 0xffffffffu : 0;
+}
+
+static void h_cwde(X86Cpu *cpu, const X86DInsn *di)
+{
+    cpu->regs[R_EAX] = sext(cpu->regs[R_EAX] & 0xffff, 2);
+}
+
+static void h_leave(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t ebp = cpu->stack32 ? cpu->regs[R_EBP] : (cpu->regs[R_EBP] & 0xffff);
+    uint32_t v = x86_lread(cpu, seg_lin(cpu, S_SS, ebp, 4, false), 4);
+    if (cpu->stack32) {
+        cpu->regs[R_ESP] = ebp + 4;
+    } else {
+        cpu->regs[R_ESP] = (cpu->regs[R_ESP] & 0xffff0000u) | ((ebp + 4) & 0xffff);
+    }
+    cpu->regs[R_EBP] = v;
+}
+
+static void h_ret_imm(X86Cpu *cpu, const X86DInsn *di)
+{
+    uint32_t esp = cpu->regs[R_ESP];
+    uint32_t off = cpu->stack32 ? esp : (esp & 0xffff);
+    uint32_t t = x86_lread(cpu, seg_lin(cpu, S_SS, off, 4, false), 4);
+    di_jump(cpu, t);
+    if (cpu->stack32) {
+        cpu->regs[R_ESP] = esp + 4 + di->imm;
+    } else {
+        cpu->regs[R_ESP] = (esp & 0xffff0000u) | ((esp + 4 + di->imm) & 0xffff);
+    }
+}
+
 static void h_shift_ri(X86Cpu *cpu, const X86DInsn *di)
 {
     unsigned cnt = di->imm & 31;
@@ -653,14 +721,50 @@ static void decode_body(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
         return;
     case 0x85:
         n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        di->len = (uint8_t)n;
         if (mod != 3) {
+            di->r1 = (uint8_t)reg;
+            di->fn = h_test_mr;
             return;
         }
         di->r1 = (uint8_t)rm;
         di->r2 = (uint8_t)reg;
-        di->len = (uint8_t)n;
         di->fn = h_test_rr;
         return;
+    case 0xf7:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        if (reg == 0) {
+            memcpy(&di->imm, p + n, 4);
+            di->len = (uint8_t)(n + 4);
+            di->r1 = (uint8_t)rm;
+            di->fn = mod == 3 ? h_test_ri : h_test_mi;
+        } else if ((reg == 2 || reg == 3) && mod == 3) {
+            di->op = (uint8_t)reg;
+            di->r1 = (uint8_t)rm;
+            di->len = (uint8_t)n;
+            di->fn = h_not_neg_r;
+        }
+        return;
+    case 0x98:
+        di->len = 1;
+        di->fn = h_cwde;
+        return;
+    case 0x99:
+        di->len = 1;
+        di->fn = h_cdq;
+        return;
+    case 0xc9:
+        di->len = 1;
+        di->fn = h_leave;
+        return;
+    case 0xc2: {
+        uint16_t imm;
+        memcpy(&imm, p + 1, 2);
+        di->imm = imm;
+        di->len = 3;
+        di->fn = h_ret_imm;
+        return;
+    }
     case 0x88: case 0x8a:
         n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
         if (mod == 3) {
@@ -761,6 +865,14 @@ static void decode_body(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
             memcpy(&di->imm, p + 2, 4);
             di->len = 6;
             di->fn = h_jcc;
+            return;
+        }
+        if (p[1] == 0xaf) {
+            n = 2 + parse_modrm(p + 2, di, &mod, &reg, &rm);
+            di->r1 = (uint8_t)reg;
+            di->r2 = (uint8_t)rm;
+            di->len = (uint8_t)n;
+            di->fn = mod == 3 ? h_imul_rr : h_imul_rm;
             return;
         }
         if (p[1] == 0xb6 || p[1] == 0xb7 || p[1] == 0xbe || p[1] == 0xbf) {

@@ -501,7 +501,25 @@ pm32:
     seto cl
     TEST_B cl, 1, "add byte [mem], 1 overflow"
 
+    mov dword [0x674], 0x80000001
+    test dword [0x674], 0x80000000
+    sets al
+    TEST_B al, 1, "test dword [mem], imm32"
+    mov ecx, 1
+    test [0x674], ecx
+    setnz al
+    TEST_B al, 1, "test [mem], reg"
+    mov edx, esp
+    push dword 1
+    push dword 2
+    call arith_ret8
+    sub edx, esp
+    TEST_EQ edx, 0, "ret imm16 pops the arguments"
+
     call tap_done32
+
+arith_ret8:
+    ret 8
 
 arith_callee:
     mov esi, 0x99
