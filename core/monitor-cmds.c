@@ -235,8 +235,8 @@ static bool hmp_help(const char *args, GString *out, GError **errp)
         bp_modules_foreach_command(help_module, out);
         return true;
     }
-    const BpMonCmd *c = bp_mon_cmd_find(name);
-    if (c && c->hmp) {
+    const BpMonCmd *c = bp_mon_cmd_find_hmp(name);
+    if (c) {
         help_builtin(c, out);
         return true;
     }
@@ -1089,6 +1089,48 @@ static JsonNode *qmp_device_add(JsonObject *args, GError **errp)
     return node_empty();
 }
 
+static JsonNode *qmp_device_list_properties(JsonObject *args, GError **errp)
+{
+    const char *name = json_object_get_string_member(args, "typename");
+    const BpType *t = bp_type_lookup_for(name, "device-list-properties", NULL);
+
+    if (!t) {
+        g_set_error(errp, BP_QMP_ERROR, BP_QMP_ERROR_GENERIC,
+                    "Parameter 'typename' expects device type name ('%s' is not one)", name);
+        return NULL;
+    }
+    if (bp_type_desc(t)->abstract) {
+        g_set_error(errp, BP_QMP_ERROR, BP_QMP_ERROR_GENERIC,
+                    "Parameter 'typename' expects a non-abstract device type");
+        return NULL;
+    }
+    JsonArray *a = json_array_new();
+    for (const BpType *k = t; k; k = bp_type_parent(k)) {
+        const BpDeviceType *d = bp_type_desc(k);
+        for (const BpProperty *p = d->props; p && p->name; p++) {
+            JsonObject *o = json_object_new();
+            json_object_set_string_member(o, "name", p->name);
+            json_object_set_string_member(o, "type", prop_qom_type(p->kind));
+            if (p->desc) {
+                json_object_set_string_member(o, "description", p->desc);
+            }
+            json_array_add_object_element(a, o);
+        }
+    }
+    return node_take_array(a);
+}
+
+static JsonNode *qmp_chardev_remove(JsonObject *args, GError **errp)
+{
+    const char *id = json_object_get_string_member(args, "id");
+
+    if (!bp_chardev_remove(id, errp)) {
+        return NULL;
+    }
+    bp_machine_note_unplug("chardev", id);
+    return node_empty();
+}
+
 static JsonNode *qmp_device_del(JsonObject *args, GError **errp)
 {
     if (!do_device_del(json_object_get_string_member(args, "id"), errp)) {
@@ -1143,6 +1185,8 @@ static const BpMonCmd mon_cmds[] = {
     { .name = "c", .help = "resume emulation (alias of cont)", .hmp = hmp_cont },
     { .name = "chardev_add", .params = "BACKEND,id=ID[,option=value][,...]",
       .help = "add a character device (-chardev syntax)", .hmp = hmp_chardev_add },
+    { .name = "chardev-remove", .help = "remove a character device",
+      .qmp_args = "id:s", .qmp = qmp_chardev_remove },
     { .name = "chardev_remove", .params = "ID", .help = "remove a character device",
       .hmp = hmp_chardev_remove },
     { .name = "cont", .help = "resume emulation", .hmp = hmp_cont,
@@ -1150,6 +1194,8 @@ static const BpMonCmd mon_cmds[] = {
     { .name = "device_add", .params = "DRIVER[,prop=value][,...]",
       .help = "add a device (-device syntax; 'device_add help' lists drivers)",
       .hmp = hmp_device_add, .qmp_args = "driver:s,id:s?,*", .qmp = qmp_device_add },
+    { .name = "device-list-properties", .qmp_args = "typename:s",
+      .qmp = qmp_device_list_properties, .help = "list a device type's properties" },
     { .name = "device_del", .params = "ID", .help = "remove a device",
       .hmp = hmp_device_del, .qmp_args = "id:s", .qmp = qmp_device_del },
     { .name = "help", .params = "[COMMAND]", .help = "show the commands, or one",
@@ -1199,6 +1245,26 @@ const BpMonCmd *bp_mon_cmd_find(const char *name)
     return NULL;
 }
 
+const BpMonCmd *bp_mon_cmd_find_hmp(const char *name)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(mon_cmds); i++) {
+        if (mon_cmds[i].hmp && bp_mon_name_equal(mon_cmds[i].name, name)) {
+            return &mon_cmds[i];
+        }
+    }
+    return NULL;
+}
+
+const BpMonCmd *bp_mon_cmd_find_qmp(const char *name)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(mon_cmds); i++) {
+        if (mon_cmds[i].qmp && strcmp(mon_cmds[i].name, name) == 0) {
+            return &mon_cmds[i];
+        }
+    }
+    return NULL;
+}
+
 void bp_mon_cmd_foreach(void (*fn)(const BpMonCmd *c, void *opaque), void *opaque)
 {
     for (guint i = 0; i < G_N_ELEMENTS(mon_cmds); i++) {
@@ -1227,10 +1293,10 @@ void bp_hmp_run_line(const char *line, GString *out)
         e++;
     }
     g_autofree char *args = g_strchomp(g_strdup(e));
-    const BpMonCmd *c = bp_mon_cmd_find(name);
+    const BpMonCmd *c = bp_mon_cmd_find_hmp(name);
     bool ok;
 
-    if (c && c->hmp) {
+    if (c) {
         ok = c->hmp(args, out, &err);
     } else {
         const BpMonitorCommand *mc = bp_mon_module_cmd_find(name);

@@ -81,7 +81,9 @@ typedef struct BpMonCmd {
     JsonNode *(*qmp)(JsonObject *args, GError **errp);
 } BpMonCmd;
 
-const BpMonCmd *bp_mon_cmd_find(const char *name);      /* '-' == '_' */
+const BpMonCmd *bp_mon_cmd_find(const char *name);      /* any; '-' == '_' */
+const BpMonCmd *bp_mon_cmd_find_hmp(const char *name);  /* '-' == '_' */
+const BpMonCmd *bp_mon_cmd_find_qmp(const char *name);  /* exact */
 void bp_mon_cmd_foreach(void (*fn)(const BpMonCmd *c, void *opaque), void *opaque);
 /* {"qemu": {"micro", "minor", "major"}, "package"} (greeting, query-version). */
 JsonNode *bp_mon_version_node(void);

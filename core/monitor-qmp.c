@@ -212,9 +212,9 @@ static void qmp_send_gerror(BpQmp *q, const GError *err, JsonNode *id)
 
 static JsonNode *qmp_run(BpQmp *q, const char *name, JsonObject *args, GError **errp)
 {
-    const BpMonCmd *c = bp_mon_cmd_find(name);
+    const BpMonCmd *c = bp_mon_cmd_find_qmp(name);
 
-    if (c && c->qmp && strcmp(c->name, name) == 0) {
+    if (c) {
         g_autoptr(BpMonSpec) s = bp_mon_spec_parse(c->qmp_args, true, errp);
         if (!s || !bp_mon_spec_check_json(s, args, errp)) {
             return NULL;

@@ -702,7 +702,7 @@ static void test_binary_hotplug(void)
     if (!have_binary()) {
         return;
     }
-    Vm *vm = vm_start("-chardev null,id=c0");
+    Vm *vm = vm_start("-chardev null,id=c0 -chardev null,id=c1");
     g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func(
         (GDestroyNotify)json_object_unref);
     g_autoptr(JsonObject) greeting = vm_read(vm);
@@ -735,6 +735,26 @@ static void test_binary_hotplug(void)
         found |= strcmp(json_object_get_string_member(k, "name"), "dc0") == 0;
     }
     g_assert_true(found);
+
+    vm_send(vm, "{\"execute\": \"device-list-properties\", "
+                "\"arguments\": {\"typename\": \"isa-debugcon\"}}\n");
+    g_autoptr(JsonObject) lp = vm_expect_return(vm, events);
+    JsonArray *props = json_object_get_array_member(lp, "return");
+    bool has_iobase = false;
+    for (guint i = 0; i < json_array_get_length(props); i++) {
+        JsonObject *pr = json_array_get_object_element(props, i);
+        if (strcmp(json_object_get_string_member(pr, "name"), "iobase") == 0) {
+            g_assert_cmpstr(json_object_get_string_member(pr, "type"), ==, "uint16");
+            has_iobase = true;
+        }
+    }
+    g_assert_true(has_iobase);
+    /* The chardev is in use: refused; an unused one goes. */
+    vm_send(vm, "{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c0\"}}\n");
+    g_autoptr(JsonObject) cr1 = vm_reply(vm, events);
+    g_assert_true(json_object_has_member(cr1, "error"));
+    vm_send(vm, "{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c1\"}}\n");
+    g_autoptr(JsonObject) cr2 = vm_expect_return(vm, events);
 
     /* A typed command from the module, through libffi, both protocols. */
     vm_send(vm, "{\"execute\": \"debugcon-stats\", \"arguments\": {\"id\": \"dc0\"}}\n");
