@@ -51,6 +51,7 @@ static GPtrArray *modules;        /* BpModule *, load order */
 static GPtrArray *extra_dirs;     /* -L, in order */
 static GHashTable *index_map;     /* type -> BpIndexEntry * */
 static GPtrArray *index_order;    /* BpIndexEntry * */
+static GPtrArray *index_refused;  /* char *: why a module was left out */
 
 static void index_entry_free(gpointer p)
 {
@@ -68,6 +69,7 @@ static void index_invalidate(void)
 {
     g_clear_pointer(&index_map, g_hash_table_destroy);
     g_clear_pointer(&index_order, g_ptr_array_unref);
+    g_clear_pointer(&index_refused, g_ptr_array_unref);
 }
 
 static bool ltdl_init(GError **errp)
@@ -486,6 +488,7 @@ static void index_dir(const char *dir)
         GError *err = NULL;
         if (!module_describe(file, entries, &err)) {
             bp_log_core(BP_LOG_MASK_MODULES, "modules: skipping %s: %s", file, err->message);
+            g_ptr_array_add(index_refused, g_strdup(err->message));
             g_error_free(err);
             continue;
         }
@@ -511,6 +514,7 @@ static void index_preloaded(void)
         GError *err = NULL;
         if (!module_describe(name, entries, &err)) {
             bp_log_core(BP_LOG_MASK_MODULES, "modules: built-in %s: %s", name, err->message);
+            g_ptr_array_add(index_refused, g_strdup(err->message));
             g_error_free(err);
             continue;
         }
@@ -528,6 +532,7 @@ static void index_ensure(void)
     bp_registry_init();
     index_map = g_hash_table_new(g_str_hash, g_str_equal);
     index_order = g_ptr_array_new_with_free_func(index_entry_free);
+    index_refused = g_ptr_array_new_with_free_func(g_free);
     if (!ltdl_init(NULL)) {
         return;
     }
@@ -704,8 +709,23 @@ bool bp_modules_load_for_type(const char *type, const char *why, GError **errp)
     const BpIndexEntry *e = bp_modules_index_lookup(type);
 
     if (!e) {
-        g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND,
-                    "no device type '%s' (try -device help)", type ? type : "");
+        /* The type may be in a module that was refused: say so, since
+         * otherwise only -d modules would tell. */
+        guint n = index_refused ? index_refused->len : 0;
+        if (n == 1) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND,
+                        "no device type '%s' (try -device help); a module in the search "
+                        "path was refused: %s", type ? type : "",
+                        (char *)g_ptr_array_index(index_refused, 0));
+        } else if (n > 1) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND,
+                        "no device type '%s' (try -device help); %u modules in the search "
+                        "path were refused (-d modules lists them), the first: %s",
+                        type ? type : "", n, (char *)g_ptr_array_index(index_refused, 0));
+        } else {
+            g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND,
+                        "no device type '%s' (try -device help)", type ? type : "");
+        }
         return false;
     }
     g_autofree char *reason = g_strdup_printf("%s %s", why ? why : "use of", type);

@@ -144,6 +144,14 @@ static void test_refcount_reload(void)
     g_assert_nonnull(strstr(qdm, "name \"test-good\", bus system, hotplug, module good "
                                  "(not loaded), desc \"A good test device\"\n"));
 
+    /* An unknown type names the modules refused while indexing: abi99,
+     * nosym and stale (orphan and twin index fine and fail only on load). */
+    g_assert_null(bp_device_create("test-abi99", NULL, &err));
+    g_assert_true(g_str_has_prefix(err->message, "no device type 'test-abi99' (try -device "
+                                   "help); 3 modules in the search path were refused "
+                                   "(-d modules lists them), the first: module "));
+    g_clear_error(&err);
+
     BpDevice *d1 = bp_device_create("test-good", "g1", &err);
     g_assert_no_error(err);
     BpModule *m = bp_type_module(bp_type_find_loaded("test-good"));
