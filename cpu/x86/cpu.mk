@@ -52,5 +52,10 @@ X86_GUEST_TESTS = \
 	tests/guest/cpu/fpu.asm \
 	tests/guest/cpu/system.asm
 EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tests.sh \
-	tests/guest/cpu/README
+	tests/guest/cpu/README tests/guest/cpu/bench/run.sh tests/guest/cpu/bench/prologue.inc \
+	tests/guest/cpu/bench/epilogue.inc tests/guest/cpu/bench/add-loop.asm \
+	tests/guest/cpu/bench/copy-loop.asm tests/guest/cpu/bench/rep-movs.asm \
+	tests/guest/cpu/bench/call-ret.asm tests/guest/cpu/bench/page-walk.asm
 TESTS += tests/guest/cpu/run-tests.sh
+CLEANFILES += tests/guest/cpu/*.bin tests/guest/cpu/*.out tests/guest/cpu/*.out.err \
+	tests/guest/cpu/difftest-native tests/guest/cpu/difftest-native.err
