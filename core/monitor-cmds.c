@@ -144,9 +144,16 @@ static bool do_device_add(BpOpts *o, GError **errp)
         return false;
     }
     const char *driver = bp_opts_get(o, "driver");
-    if (!bp_type_lookup_for(driver, "device_add", NULL)) {
-        g_set_error(errp, BP_QMP_ERROR, BP_QMP_ERROR_GENERIC,
-                    "'%s' is not a valid device model name", driver);
+    g_autoptr(GError) lerr = NULL;
+    if (!bp_type_lookup_for(driver, "device_add", &lerr)) {
+        /* QEMU's words for an unknown driver; a module that exists but
+         * cannot load keeps its own message. */
+        if (g_error_matches(lerr, BP_ERROR, BP_ERROR_MODULE)) {
+            g_propagate_error(errp, g_steal_pointer(&lerr));
+        } else {
+            g_set_error(errp, BP_QMP_ERROR, BP_QMP_ERROR_GENERIC,
+                        "'%s' is not a valid device model name", driver);
+        }
         return false;
     }
     BpDevice *dev = bp_device_new_from_opts_for(o, "device_add", errp);
