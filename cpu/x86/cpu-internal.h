@@ -374,6 +374,8 @@ void x86_mmx_exec(X86Cpu *cpu, uint8_t op2, uint8_t modrm, const X86FpuMem *m);
 /* Memory helpers for the FPU: segment-checked reads/writes of 1-8 bytes. */
 uint32_t x86_mem_read(X86Cpu *cpu, int seg, uint32_t off, unsigned size);
 void x86_mem_write(X86Cpu *cpu, int seg, uint32_t off, uint32_t val, unsigned size);
+uint64_t x86_mem_read64(X86Cpu *cpu, int seg, uint32_t off);
+void x86_mem_write64(X86Cpu *cpu, int seg, uint32_t off, uint64_t val);
 /* CPUID feature bits the FPU files implement (FPU, MMX, FXSR). */
 uint32_t x86_fpu_cpuid_features(const X86Cpu *cpu);
 /* 80-bit images of physical register i (GDB, dumps). */

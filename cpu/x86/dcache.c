@@ -5,7 +5,8 @@
  * Common 32-bit instructions (an optional segment override; register,
  * [base+index*s+disp] and immediate forms of MOV, ALU incl. 8-bit, TEST,
  * LEA, INC/DEC, NOT/NEG, IMUL, PUSH/POP, Jcc, JMP/CALL incl. indirect,
- * RET, LEAVE, CWDE/CDQ, MOVZX/MOVSX, SETcc, CMOVcc, shifts, 16-bit MOV)
+ * RET, LEAVE, CWDE/CDQ, MOVZX/MOVSX, SETcc, CMOVcc, shifts, 16-bit MOV,
+ * and every x87 escape with its effective address)
  * are decoded once into an X86DInsn with a specialised handler; everything else is marked generic and goes through
  * the full decoder in exec.c each time. Entries are keyed by physical
  * address and stamped with their page's generation.
@@ -502,6 +503,17 @@ static void h_ret_imm(X86Cpu *cpu, const X86DInsn *di)
     }
 }
 
+static void h_fpu(X86Cpu *cpu, const X86DInsn *di)
+{
+    X86FpuMem fm = { di->seg, di->r2 < 0xc0 ? di_ea(cpu, di) : 0, true };
+    x86_fpu_exec(cpu, di->op, di->r2, &fm);
+}
+
+static void h_fwait(X86Cpu *cpu, const X86DInsn *di)
+{
+    x86_fpu_wait(cpu);
+}
+
 static void h_shift_ri(X86Cpu *cpu, const X86DInsn *di)
 {
     unsigned cnt = di->imm & 31;
@@ -744,6 +756,17 @@ static void decode_body(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
             di->len = (uint8_t)n;
             di->fn = h_not_neg_r;
         }
+        return;
+    case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        di->op = op;
+        di->r2 = p[1];          /* the ModRM byte */
+        di->len = (uint8_t)n;
+        di->fn = h_fpu;
+        return;
+    case 0x9b:
+        di->len = 1;
+        di->fn = h_fwait;
         return;
     case 0x98:
         di->len = 1;

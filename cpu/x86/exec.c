@@ -17,6 +17,21 @@ uint32_t x86_mem_read(X86Cpu *cpu, int s, uint32_t off, unsigned size)
     return x86_lread(cpu, seg_lin(cpu, s, off, size, false), size);
 }
 
+uint64_t x86_mem_read64(X86Cpu *cpu, int s, uint32_t off)
+{
+    uint32_t lin = seg_lin(cpu, s, off, 8, false);
+    uint64_t lo = x86_lread(cpu, lin, 4);
+    return lo | ((uint64_t)x86_lread(cpu, lin + 4, 4) << 32);
+}
+
+void x86_mem_write64(X86Cpu *cpu, int s, uint32_t off, uint64_t val)
+{
+    uint32_t lin = seg_lin(cpu, s, off, 8, true);
+    probe_write(cpu, lin + 4, 4);   /* both halves writable before either lands */
+    x86_lwrite(cpu, lin, (uint32_t)val, 4);
+    x86_lwrite(cpu, lin + 4, (uint32_t)(val >> 32), 4);
+}
+
 void x86_mem_write(X86Cpu *cpu, int s, uint32_t off, uint32_t val, unsigned size)
 {
     x86_lwrite(cpu, seg_lin(cpu, s, off, size, true), val, size);

@@ -209,8 +209,7 @@ static f80 load_real(X86Cpu *cpu, const X86FpuMem *m, int size)
         return fl;
     }
     if (size == 8) {
-        uint64_t v = x86_mem_read(cpu, m->seg, m->off, 4);
-        v |= (uint64_t)x86_mem_read(cpu, m->seg, m->off + 4, 4) << 32;
+        uint64_t v = x86_mem_read64(cpu, m->seg, m->off);
         double d;
         memcpy(&d, &v, 8);
         if (isnan(d) && !(v & 0x0008000000000000ull)) {
@@ -243,10 +242,7 @@ static void store_real(X86Cpu *cpu, const X86FpuMem *m, int size, f80 v)
         double d = (double)v;
         uint64_t u;
         memcpy(&u, &d, 8);
-        /* both halves checked before either is written */
-        x86_mem_read(cpu, m->seg, m->off + 4, 4);
-        x86_mem_write(cpu, m->seg, m->off, (uint32_t)u, 4);
-        x86_mem_write(cpu, m->seg, m->off + 4, (uint32_t)(u >> 32), 4);
+        x86_mem_write64(cpu, m->seg, m->off, u);
         return;
     }
     uint8_t b[16] = { 0 };
@@ -269,9 +265,7 @@ static f80 load_int(X86Cpu *cpu, const X86FpuMem *m, int size)
     if (size == 4) {
         return (int32_t)x86_mem_read(cpu, m->seg, m->off, 4);
     }
-    uint64_t v = x86_mem_read(cpu, m->seg, m->off, 4);
-    v |= (uint64_t)x86_mem_read(cpu, m->seg, m->off + 4, 4) << 32;
-    return (f80)(int64_t)v;
+    return (f80)(int64_t)x86_mem_read64(cpu, m->seg, m->off);
 }
 
 static f80 round_rc(X86Cpu *cpu, f80 v)
@@ -303,9 +297,7 @@ static void store_int(X86Cpu *cpu, const X86FpuMem *m, int size, f80 v)
         iv = (int64_t)r;
     }
     if (size == 8) {
-        x86_mem_read(cpu, m->seg, m->off + 4, 4);
-        x86_mem_write(cpu, m->seg, m->off, (uint32_t)iv, 4);
-        x86_mem_write(cpu, m->seg, m->off + 4, (uint32_t)((uint64_t)iv >> 32), 4);
+        x86_mem_write64(cpu, m->seg, m->off, (uint64_t)iv);
     } else {
         x86_mem_write(cpu, m->seg, m->off, (uint32_t)iv, (unsigned)size);
     }
