@@ -36,6 +36,19 @@ static int64_t clock_host_ns(void)
     return (int64_t)ts.tv_sec * BP_NS_PER_SEC + ts.tv_nsec;
 }
 
+static int64_t clock_ns_per_insn = 4;
+
+void bp_clock_set_insn_shift(int shift)
+{
+    g_return_if_fail(shift >= 0 && shift <= 10);
+    clock_ns_per_insn = (int64_t)1 << shift;
+}
+
+int64_t bp_clock_ns_per_insn(void)
+{
+    return clock_ns_per_insn;
+}
+
 void bp_clock_init(BpClockMode mode)
 {
     clock_mode = mode;

@@ -448,7 +448,7 @@ static bool opt_record(BpCmdlineState *s, const char *opt, const char *arg, GErr
     static const struct { const char *opt, *group, *implied; } map[] = {
         { "-drive", "drive", NULL }, { "-netdev", "netdev", "type" },
         { "-rtc", "rtc", NULL }, { "-boot", "boot-opts", "order" },
-        { "-smp", "smp-opts", "cpus" },
+        { "-smp", "smp-opts", "cpus" }, { "-icount", "icount", "shift" },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS(map); i++) {
@@ -465,6 +465,18 @@ static bool opt_record(BpCmdlineState *s, const char *opt, const char *arg, GErr
             g_set_error(errp, BP_ERROR, BP_ERROR_INVALID, "a netdev requires an id (id=NAME)");
             bp_opts_free(o);
             return false;
+        }
+        if (strcmp(opt, "-icount") == 0) {
+            const char *shift = bp_opts_get(o, "shift");
+            char *end = NULL;
+            long v = shift ? strtol(shift, &end, 10) : 2;
+            if (shift && (strcmp(shift, "auto") == 0 || !*shift || *end || v < 0 || v > 10)) {
+                g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                            "shift=%s: give a whole number of 0-10 (2^N ns of virtual time "
+                            "per instruction; 'auto' is not supported)", shift);
+                bp_opts_free(o);
+                return false;
+            }
         }
         if (strcmp(opt, "-smp") == 0) {
             for (guint k = 0; k < o->keys->len; k++) {
@@ -598,6 +610,7 @@ static const BpOption options[] = {
     { "-rtc", true, opt_record },
     { "-boot", true, opt_record },
     { "-smp", true, opt_record },
+    { "-icount", true, opt_record },
     { "-nodefaults", false, opt_flag },
     { "-readconfig", true, opt_readconfig },
     { "-writeconfig", true, opt_run },

@@ -26,7 +26,7 @@
 
 static const char *const bp_config_groups[] = {
     "accel", "boot-opts", "chardev", "device", "drive", "machine", "memory",
-    "mon", "netdev", "parallel", "qtest", "rtc", "serial", "smp-opts", "wire",
+    "icount", "mon", "netdev", "parallel", "qtest", "rtc", "serial", "smp-opts", "wire",
     NULL
 };
 

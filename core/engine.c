@@ -22,7 +22,6 @@
 #define ENGINE_CHUNK_INSNS 1024
 #define ENGINE_SLICE_HOST_NS (1000 * 1000)
 /* Deterministic mode: virtual time per instruction. */
-#define ENGINE_NS_PER_INSN 4
 
 typedef struct Engine {
     X86Cpu *cpu;
@@ -159,12 +158,12 @@ static bool eng_run_slice(void *opaque, int64_t until_ns)
             if (left <= 0) {
                 return true;
             }
-            budget = MIN(budget, (uint64_t)(left + ENGINE_NS_PER_INSN - 1) / ENGINE_NS_PER_INSN);
+            budget = MIN(budget, (uint64_t)(left + bp_clock_ns_per_insn() - 1) / bp_clock_ns_per_insn());
         }
         uint64_t executed = 0;
         X86Exit ex = x86_cpu_run(e->cpu, budget, &executed);
         if (deterministic) {
-            bp_clock_warp((int64_t)executed * ENGINE_NS_PER_INSN);
+            bp_clock_warp((int64_t)executed * bp_clock_ns_per_insn());
         }
         switch (ex) {
         case X86_EXIT_HALTED:

@@ -926,8 +926,21 @@ bool bp_machine_assemble(BpConfig *config, GError **errp)
     accel = bp_opts_get(machine, "accel") ? bp_opts_get(machine, "accel") : "interp";
     why = g_strdup_printf("machine %s", def->name);
 
-    bp_clock_init(strcmp(accel, "qtest") == 0 ? BP_CLOCK_MODE_DETERMINISTIC
-                                              : BP_CLOCK_MODE_REALTIME);
+    {
+        /* -icount: virtual time advances 2^shift ns per instruction and
+         * jumps to the next timer while the CPU halts, so what the guest
+         * sees does not depend on the host's speed or load. */
+        const BpOpts *icount = NULL;
+        for (guint i = 0; i < c->groups->len; i++) {
+            if (is_group(c->groups->pdata[i], "icount")) {
+                icount = c->groups->pdata[i];
+            }
+        }
+        bp_clock_init(strcmp(accel, "qtest") == 0 || icount ? BP_CLOCK_MODE_DETERMINISTIC
+                                                            : BP_CLOCK_MODE_REALTIME);
+        bp_clock_set_insn_shift(icount && bp_opts_get(icount, "shift")
+                                ? atoi(bp_opts_get(icount, "shift")) : 2);
+    }
     bp_memory_init();
     set_machine_options(c, machine, def);
 

@@ -15,6 +15,10 @@ typedef enum BpClockMode {
 } BpClockMode;
 
 void bp_clock_init(BpClockMode mode);
+/* Deterministic mode with a CPU: 2^shift ns of virtual time per retired
+ * instruction (-icount shift=N; default 2). */
+void bp_clock_set_insn_shift(int shift);
+int64_t bp_clock_ns_per_insn(void);
 BpClockMode bp_clock_mode(void);
 /* Deterministic mode: advance the virtual clock (running due timers on
  * the way, in order). Returns the new time. qtest clock_step/clock_set. */
