@@ -31,6 +31,7 @@
 #define PM_PMREGMISC    0x80
 #define PM_SMBBA        0x90
 #define PM_SMBHSTCFG    0xd2
+#define PM_DEVACTB      0x58
 
 typedef struct Piix4Pm {
     BpPciDevice parent;
@@ -230,6 +231,10 @@ static void piix4_pm_reset(BpDevice *dev)
     cfg[PM_PMREGMISC] = 0;
     cfg[PM_SMBBA] = 0x01;
     cfg[PM_SMBHSTCFG] = 0;
+    /* DEVACTB APMC_EN: there is no SMM here, so firmware must not try to
+     * set up an SMI handler through port 0xb2 (SeaBIOS skips it when the
+     * bit is already set, as QEMU presets it without SMM). */
+    cfg[PM_DEVACTB + 3] |= 0x02;
     s->pm1_sts = s->pm1_en = 0;
     /* No SMI handler switches modes: the machine is always in ACPI mode
      * (FADT SMI_CMD = 0), so SCI_EN reads as set. */
