@@ -179,7 +179,9 @@ bool bp_monitor_new(BpChardev *chr, BpMonMode mode, bool pretty, GError **errp)
         return false;
     }
     mon->chr = chr;
-    if (bp_chr_connected(chr)) {
+    /* On a mux whose focus is the guest's console (-nographic), stay
+     * quiet until Ctrl-A c brings the focus here, as QEMU does. */
+    if (bp_chr_connected(chr) && bp_chr_has_focus(chr, mon)) {
         bp_monitor_opened(mon);
     }
     return true;

@@ -7,6 +7,7 @@
  */
 #include "core/registry-internal.h"
 #include "core/logging.h"
+#include "core/pci-internal.h"
 #include <string.h>
 
 static GHashTable *types;         /* name -> BpType * */

@@ -451,6 +451,15 @@ bool bp_chr_connected(const BpChardev *chr)
     return chr->connected;
 }
 
+bool bp_chr_has_focus(const BpChardev *chr, const void *opaque)
+{
+    for (int i = 0; i < chr->nfe; i++) {
+        if (chr->fe[i].opaque == opaque)
+            return chr->max_fe == 1 || i == chr->focus;
+    }
+    return false;
+}
+
 /* Backend side */
 
 int bp_chr_be_can_receive(BpChardev *chr)

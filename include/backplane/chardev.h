@@ -45,5 +45,8 @@ size_t bp_chr_write(BpChardev *chr, const void *buf, size_t len);
 void bp_chr_accept_input(BpChardev *chr);
 const char *bp_chr_id(const BpChardev *chr);
 bool bp_chr_connected(const BpChardev *chr);
+/* Whether the frontend attached with `opaque` gets the input now: always
+ * on a plain chardev; on a mux, only the focused one. */
+bool bp_chr_has_focus(const BpChardev *chr, const void *opaque);
 
 #endif
