@@ -11,7 +11,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "1..8"
 start=$(date +%s.%N)
-timeout 900 "$build/backplane" -nographic -m 256M -bios "$kit/bios.bin" \
+# -icount: virtual time follows retired instructions, so what the guest
+# measures (timer calibration, clocksource watchdog) does not depend on
+# how loaded the host is.
+timeout 900 "$build/backplane" -nographic -m 256M -icount shift=2 -bios "$kit/bios.bin" \
     -kernel "$kit/vmlinuz-686" -initrd "$kit/kit.cpio.gz" \
     -append "console=ttyS0 bp.test" -serial "file:$tmp/serial.txt" \
     </dev/null >"$tmp/stdout.txt" 2>"$tmp/stderr.txt"
