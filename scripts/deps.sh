@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs what Backplane needs to build, test and boot its guests on Debian 12.
 set -eu
-pkgs="build-essential autoconf automake libtool libltdl-dev pkg-config
+pkgs="build-essential autoconf automake libtool libtool-bin libltdl-dev pkg-config python3
       libglib2.0-dev libffi-dev libjson-glib-dev libsdl2-dev libpcap-dev libslirp-dev
       nasm gcc-multilib seabios cpio gzip dpkg-dev ca-certificates"
 missing=""
