@@ -22,6 +22,7 @@
  * deriving from its types). When it drops to zero the module's types are
  * unregistered and the module is closed; the next use opens it again.
  */
+#include "core/monitor.h"
 #include "core/registry-internal.h"
 #include "core/logging.h"
 #include <dlfcn.h>
@@ -259,6 +260,15 @@ static const BpModuleInfo *module_probe_lazy(const char *file, lt_dlhandle *ph, 
                     !info->types ? "no types" : "bad name");
         lt_dlclose(h);
         return NULL;
+    }
+    for (const BpMonitorCommand *c = info->commands; c && c->name; c++) {
+        GError *cerr = NULL;
+        if (!bp_monitor_check_command(c, &cerr)) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_MODULE, "module %s: %s", file, cerr->message);
+            g_error_free(cerr);
+            lt_dlclose(h);
+            return NULL;
+        }
     }
     *ph = h;
     return info;
