@@ -12,7 +12,9 @@ bp.test, runs its checks and powers off) and reads the output as it comes:
   linux    `-nographic -m 256M -bios bios.bin -kernel vmlinuz-686 -initrd
            kit.cpio.gz -append "console=ttyS0 bp.test"`, the serial console on
            stdout (a pipe), until BP-SHELL-READY and until the process exits
-           after the guest's poweroff
+           after the guest's poweroff; also when the kernel's first message
+           ("Linux version") appears, i.e. when its serial console registers,
+           soon after the bzImage has decompressed itself
 
 for backplane, and beside it Debian's qemu-system-i386 (TCG) if installed.
 Bochs has no -kernel/-initrd and needs a disk image with a boot loader and a
@@ -28,6 +30,7 @@ Prints figures only; the exit status is 0 unless the binary or kit is missing.
 """
 import argparse
 import os
+import re
 import select
 import shutil
 import signal
@@ -40,6 +43,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 SHELL_MARKER = b"BP-SHELL-READY"
 NOBOOT_MARKER = b"No bootable device"
+# Printed along the way (same run as the best time to the shell marker):
+# the kernel's buffered first message reaches the serial port when its
+# console registers, early in start_kernel: before that, the time went to
+# SeaBIOS, the bzImage decompressing itself, and early setup.
+LINUX_MILESTONES = [("kernel console up", b"Linux version")]
 HZ = os.sysconf("SC_CLK_TCK")
 # For SeaBIOS alone, QEMU would spend seconds in its NIC's iPXE ROM (DHCP)
 # and its VGA BIOS, which backplane's pc does not have (yet): leave them out
@@ -57,7 +65,12 @@ def proc_cpu(pid):
         return None
 
 
+ANSI = re.compile(rb"\x1b(\[[0-9;?]*[A-Za-z]|[()][A-Za-z0-9]|[A-Za-z=>])")
+
+
 def last_line(data):
+    """The last non-empty line of terminal output, without escape sequences."""
+    data = ANSI.sub(b"", data)
     lines = [l for l in data.replace(b"\r", b"\n").split(b"\n") if l.strip()]
     return lines[-1].decode(errors="replace").strip() if lines else "(no output)"
 
@@ -72,11 +85,13 @@ class Result:
         self.stuck = None           # why it did not get there
         self.last = None            # last line of the watched output
         self.last_err = None        # last line of stderr
+        self.milestones = {}        # name -> wall s when first seen
 
 
-def boot(argv, marker, watch_file, want_exit, timeout):
+def boot(argv, marker, watch_file, want_exit, timeout, milestones=()):
     """Run argv; watch its stdout (or watch_file, polled) for marker; with
-    want_exit, also wait for the process to exit. Returns a Result."""
+    want_exit, also wait for the process to exit. Records when each of
+    milestones ((name, bytes) pairs) is first seen. Returns a Result."""
     r = Result()
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -115,6 +130,9 @@ def boot(argv, marker, watch_file, want_exit, timeout):
                 except OSError:
                     pass
             text = watched if watch_file else out
+            for name, pattern in milestones:
+                if name not in r.milestones and pattern in text:
+                    r.milestones[name] = time.monotonic() - t0
             if r.marker is None and marker in text:
                 r.marker = time.monotonic() - t0
                 r.marker_cpu = proc_cpu(proc.pid)
@@ -148,12 +166,12 @@ def fmt(x):
     return "%.2f s" % x if x is not None else "-"
 
 
-def run_case(label, argv, marker, watch_file, want_exit, runs, timeout):
+def run_case(label, argv, marker, watch_file, want_exit, runs, timeout, milestones=()):
     results = []
     for _ in range(runs):
         if watch_file and os.path.exists(watch_file):
             os.unlink(watch_file)
-        r = boot(argv, marker, watch_file, want_exit, timeout)
+        r = boot(argv, marker, watch_file, want_exit, timeout, milestones)
         if r.marker is None or (want_exit and r.exit is None):
             if r.marker is None:
                 print("  %s: stuck before the marker: %s; last output line: %s"
@@ -163,12 +181,18 @@ def run_case(label, argv, marker, watch_file, want_exit, runs, timeout):
                       % (label, fmt(r.marker), r.stuck, r.last))
             if r.last_err:
                 print("  %s: last stderr line: %s" % (label, r.last_err))
+            for name, _ in milestones:
+                if name in r.milestones:
+                    print("  %s: %s at %s" % (label, name, fmt(r.milestones[name])))
             return
         results.append(r)
     bm = min(results, key=lambda r: r.marker)
     line = "  %s: %s" % (label, fmt(bm.marker))
     if bm.marker_cpu is not None:
         line += " [CPU %s]" % fmt(bm.marker_cpu)
+    for name, _ in milestones:
+        if name in bm.milestones:
+            line += "; %s at %s" % (name, fmt(bm.milestones[name]))
     if want_exit:
         be = min(results, key=lambda r: r.exit)
         line += "; to exit %s [CPU %s] (status %d)" % (fmt(be.exit), fmt(be.exit_cpu), be.status)
@@ -232,7 +256,7 @@ def main():
                     if exe != bp:
                         argv[1:1] = ["-accel", "tcg"]
                     run_case(label, argv, SHELL_MARKER, None, True, args.runs,
-                             args.timeout)
+                             args.timeout, LINUX_MILESTONES)
             else:
                 print("bench/boot: unknown case %s (seabios, linux)" % case, file=sys.stderr)
                 return 1
