@@ -14,7 +14,7 @@
  *
  * Items filled here: signature, interface ID (traditional + DMA), UUID,
  * RAM size, nographic, CPU counts, boot menu, IRQ0 override, the file
- * directory, "etc/e820", "bootorder", and the direct kernel boot items
+ * directory, "etc/e820", SMBIOS (smbios.c), "bootorder", and the direct kernel boot items
  * (linuxboot.c). Other modules add files through the "fw-cfg" interface.
  */
 #include <string.h>
@@ -331,6 +331,7 @@ static void fw_cfg_machine_ready(void *opaque)
         ne++;
     }
     fw_cfg_add_file(s, "etc/e820", e820, ne * 20, NULL);
+    fw_cfg_add_smbios(s);
     if (boot)
         fw_cfg_add_le(s, FW_CFG_BOOT_DEVICE, (uint8_t)boot[0], 2);
     /* Fail fast when nothing boots instead of SeaBIOS's minute of retries. */

@@ -28,6 +28,9 @@ bool fw_cfg_add_file(void *fw, const char *name, const void *data, size_t len,
  * ROM. Returns true when there is nothing to do or all went well. */
 bool fw_cfg_linux_boot_setup(void *fw, BpDevice *dev, GError **errp);
 
+/* SMBIOS anchor and tables (smbios.c). */
+void fw_cfg_add_smbios(void *fw);
+
 /* The option ROM that loads the items and starts the kernel (bootrom.asm). */
 extern const unsigned char bp_bootrom[];
 extern const unsigned int bp_bootrom_len;

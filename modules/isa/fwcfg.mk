@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 BP_MODULE_LAS += modules/isa/fwcfg.la
-modules_isa_fwcfg_la_SOURCES = modules/isa/fw-cfg.c modules/isa/fw-cfg.h modules/isa/linuxboot.c
+modules_isa_fwcfg_la_SOURCES = modules/isa/fw-cfg.c modules/isa/fw-cfg.h modules/isa/linuxboot.c \
+	modules/isa/smbios.c
 nodist_modules_isa_fwcfg_la_SOURCES = modules/isa/bootrom-data.c
 modules_isa_fwcfg_la_CPPFLAGS = $(MODULE_CPPFLAGS) -I$(srcdir)/modules/isa
 modules_isa_fwcfg_la_CFLAGS = $(MODULE_CFLAGS) -DG_LOG_DOMAIN=\"bp-fwcfg\"
