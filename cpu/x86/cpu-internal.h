@@ -147,7 +147,8 @@ typedef struct X86Fpu {
     uint32_t fip, fdp;
     uint8_t top;
     long double st[8];           /* physical registers, ST(i) = st[(top+i)&7] */
-    uint64_t mmx_raw[8];         /* used by MMX when implemented */
+    uint64_t mmx_raw[8];         /* unused: MMX aliases st[] (mmx.c) */
+    bool ferr;                   /* FERR# output level (CR0.NE=0 reporting) */
 } X86Fpu;
 
 struct X86Cpu {
@@ -369,7 +370,7 @@ typedef struct X86FpuMem {
 void x86_fpu_exec(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m);
 /* WAIT/FWAIT (9B) */
 void x86_fpu_wait(X86Cpu *cpu);
-/* 0F xx opcodes for MMX/FXSAVE; raises #UD until implemented. */
+/* 0F xx opcodes for MMX and FXSAVE/FXRSTOR (mmx.c). */
 void x86_mmx_exec(X86Cpu *cpu, uint8_t op2, uint8_t modrm, const X86FpuMem *m);
 /* Memory helpers for the FPU: segment-checked reads/writes of 1-8 bytes. */
 uint32_t x86_mem_read(X86Cpu *cpu, int seg, uint32_t off, unsigned size);
@@ -381,5 +382,14 @@ uint32_t x86_fpu_cpuid_features(const X86Cpu *cpu);
 /* 80-bit images of physical register i (GDB, dumps). */
 void x86_fpu_get_reg80(X86Cpu *cpu, int i, uint8_t out[10]);
 void x86_fpu_set_reg80(X86Cpu *cpu, int i, const uint8_t in[10]);
+/* For mmx.c: the status word with TOP, abridged tags (bit i: physical
+ * register i not empty), FXSAVE/FXRSTOR, and the pending-exception check
+ * of waiting instructions (#MF when CR0.NE=1, FERR# otherwise). */
+uint16_t x86_fpu_fsw(X86Cpu *cpu);
+uint8_t x86_fpu_abridged_tags(X86Cpu *cpu);
+void x86_fpu_set_abridged_tags(X86Cpu *cpu, uint8_t t);
+void x86_fpu_fxsave(X86Cpu *cpu, const X86FpuMem *m);
+void x86_fpu_fxrstor(X86Cpu *cpu, const X86FpuMem *m);
+void x86_fpu_check_pending(X86Cpu *cpu);
 
 #endif

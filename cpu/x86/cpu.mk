@@ -10,7 +10,8 @@ X86_ENGINE_SOURCES = \
 	cpu/x86/exec.c \
 	cpu/x86/exec-0f.c \
 	cpu/x86/dcache.c \
-	cpu/x86/fpu.c
+	cpu/x86/fpu.c \
+	cpu/x86/mmx.c
 BPCORE_SOURCES += $(X86_ENGINE_SOURCES)
 
 # Standalone runner for guest CPU tests (RAM + ROM + debug ports, no core).

@@ -1,33 +1,37 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * x87 FPU (opcodes D8-DF; Intel SDM vol. 1 ch. 8, vol. 2 instruction
- * pages), computed in the host's long double (x87 80-bit extended on x86
- * hosts, so loads, stores and the basic operations are exact for the
- * default control word).
+ * pages). Every computational instruction runs on the host's own x87: the
+ * guest state (control word, condition codes, TOP, tags, the eight 80-bit
+ * registers) is loaded into the host FPU with FRSTOR, the same instruction
+ * (same opcode and ModRM, memory forms redirected to a host buffer) is
+ * executed from a table of stubs, and the state is taken back with FNSAVE,
+ * which never waits, so an unmasked exception only leaves ES/B pending in
+ * the saved image and never reaches the host. Precision and rounding
+ * control, the exception flags (IE DE ZE OE UE PE SF), C0-C3, stack
+ * overflow/underflow, denormals, unsupported formats, NaN propagation,
+ * masked responses and the unmasked ones (no result for IE/ZE/DE, biased
+ * result for OE/UE with a register destination, no memory write) are
+ * therefore those of a real x87, bit for bit. The host image starts with
+ * clear exception flags so that only this instruction's flags come back;
+ * they are ORed into the guest's sticky flags.
  *
- * Implemented: the register stack with tags, stack overflow/underflow
- * (IE+SF, masked response = indefinite), loads/stores of all real, integer
- * and BCD formats, arithmetic (incl. reversed and popping forms), compares
- * incl. FCOMI/FUCOMI and FCMOVcc (P6 models), FXAM/FTST, constants,
- * transcendental functions, FPREM/FPREM1/FSCALE/FXTRACT/FRNDINT, control
- * and environment instructions (FNINIT, FNCLEX, FLDCW, FNSTCW, FNSTSW,
- * FNSTENV/FLDENV, FNSAVE/FRSTOR), CR0.EM/TS/MP (#NM) and CR0.NE (#MF on the
- * next waiting instruction after an unmasked exception).
+ * Done here in software: FNINIT, FNCLEX, FLDCW, FNSTCW, FNSTSW,
+ * FNSTENV/FLDENV and FNSAVE/FRSTOR (real/V86 and protected layouts, 16- and
+ * 32-bit), FXSAVE/FXRSTOR, the FPU instruction/data pointers and opcode,
+ * CR0.EM/TS/MP (#NM), CR0.NE (#MF on the next waiting instruction; with
+ * NE=0 the pending exception is signalled on the bus FERR# line, see
+ * X86Bus.ferr, and execution goes on as with IGNNE# asserted).
  *
- * Not exact: precision control (always 64-bit significand), rounding
- * control for arithmetic (always to nearest; FRNDINT and integer stores do
- * honour RC), the precision (PE), denormal (DE) and underflow/overflow
- * exception flags, C1 round-up reporting, and transcendental results are
- * those of the host libm. The legacy FERR#/IRQ13 path (CR0.NE=0) is not
- * wired: unmasked exceptions then only set ES/B. Real-mode FSTENV images
- * use the protected-mode layout. MMX and FXSAVE/FXRSTOR raise #UD (CPUID
- * does not advertise them).
+ * Transcendental results (FSIN, F2XM1, ...) are those of the host CPU.
+ * Opcodes that are invalid (or FISTTP, SSE3) raise #UD; FCMOVcc and
+ * (F)(U)COMI(P) only exist on P6 models.
  */
-#include <float.h>
-#include <math.h>
 #include "cpu/x86/cpu-internal.h"
 
-typedef long double f80;
+#if !defined(__x86_64__) && !defined(__i386__)
+#error "the x87 model runs guest x87 instructions on the host's x87"
+#endif
 
 #define FSW_IE 0x0001
 #define FSW_DE 0x0002
@@ -42,21 +46,42 @@ typedef long double f80;
 #define FSW_C2 0x0400
 #define FSW_C3 0x4000
 #define FSW_B  0x8000
+#define FSW_CC (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
+#define FSW_FLAGS 0x007f
 
 enum { TAG_VALID, TAG_ZERO, TAG_SPECIAL, TAG_EMPTY };
 
 uint32_t x86_fpu_cpuid_features(const X86Cpu *cpu)
 {
-    (void)cpu;
+    /* The Pentium (P54C) has no MMX; the Pentium II (family 6 model 5)
+     * has MMX and FXSAVE/FXRSTOR. No SSE anywhere. */
+    if (cpu->model >= X86_MODEL_PENTIUM2) {
+        return FEAT_FPU | FEAT_MMX | FEAT_FXSR;
+    }
     return FEAT_FPU;
+}
+
+/* The FERR# output follows ES while CR0.NE=0 (legacy error reporting). */
+static void ferr_update(X86Cpu *cpu)
+{
+    bool level = (cpu->fpu.fsw & FSW_ES) && !(cpu->cr0 & CR0_NE);
+    if (level != cpu->fpu.ferr) {
+        cpu->fpu.ferr = level;
+        if (cpu->bus.ferr) {
+            cpu->bus.ferr(cpu->bus.opaque, level);
+        }
+    }
 }
 
 void x86_fpu_reset(X86Cpu *cpu)
 {
     X86Fpu *f = &cpu->fpu;
+    bool ferr = f->ferr;
     memset(f, 0, sizeof(*f));
     f->fcw = 0x0040;
     f->ftw = 0x5555;
+    f->ferr = ferr;
+    ferr_update(cpu);
 }
 
 static void fninit(X86Cpu *cpu)
@@ -69,406 +94,471 @@ static void fninit(X86Cpu *cpu)
     f->fop = 0;
     f->fip = f->fdp = 0;
     f->fcs = f->fds = 0;
+    ferr_update(cpu);
 }
 
-static uint16_t fsw_get(X86Cpu *cpu)
+/* ES and B follow the unmasked pending exceptions. */
+static void update_es(X86Cpu *cpu)
+{
+    X86Fpu *f = &cpu->fpu;
+    if (f->fsw & ~f->fcw & 0x3f) {
+        f->fsw |= FSW_ES | FSW_B;
+    } else {
+        f->fsw &= ~(FSW_ES | FSW_B);
+    }
+    ferr_update(cpu);
+}
+
+uint16_t x86_fpu_fsw(X86Cpu *cpu)
 {
     return (uint16_t)((cpu->fpu.fsw & ~0x3800u) | ((cpu->fpu.top & 7u) << 11));
 }
 
 static void fsw_set(X86Cpu *cpu, uint16_t v)
 {
-    cpu->fpu.fsw = v;
+    cpu->fpu.fsw = v & ~0x3800u;
     cpu->fpu.top = (v >> 11) & 7;
 }
 
 void x86_fpu_get_reg80(X86Cpu *cpu, int i, uint8_t out[10])
 {
-#if LDBL_MANT_DIG == 64
     memcpy(out, &cpu->fpu.st[i & 7], 10);
-#else
-#error "the x87 model needs an 80-bit long double host"
-#endif
 }
 
 void x86_fpu_set_reg80(X86Cpu *cpu, int i, const uint8_t in[10])
 {
-    memset(&cpu->fpu.st[i & 7], 0, sizeof(f80));
+    memset(&cpu->fpu.st[i & 7], 0, sizeof(cpu->fpu.st[0]));
     memcpy(&cpu->fpu.st[i & 7], in, 10);
 }
 
-/* Register stack */
-
-static inline int phys(X86Cpu *cpu, int i)
+static inline int phys_reg(X86Cpu *cpu, int i)
 {
     return (cpu->fpu.top + i) & 7;
 }
 
-static inline int tag_of(X86Cpu *cpu, int p)
+/* The tag a register's contents give (FSTENV, FSAVE, FXRSTOR). */
+static int tag_class(const uint8_t r[10])
 {
-    return (cpu->fpu.ftw >> (2 * p)) & 3;
-}
-
-static inline void set_tag(X86Cpu *cpu, int p, int t)
-{
-    cpu->fpu.ftw = (uint16_t)((cpu->fpu.ftw & ~(3u << (2 * p))) | ((unsigned)t << (2 * p)));
-}
-
-static int tag_for(f80 v)
-{
-    if (v == 0) {
-        return TAG_ZERO;
+    uint64_t mant;
+    memcpy(&mant, r, 8);
+    unsigned exp = (r[8] | (unsigned)r[9] << 8) & 0x7fff;
+    if (exp == 0) {
+        return mant == 0 ? TAG_ZERO : TAG_SPECIAL;
     }
-    return isnormal(v) ? TAG_VALID : TAG_SPECIAL;
+    if (exp == 0x7fff || !(mant >> 63)) {
+        return TAG_SPECIAL;
+    }
+    return TAG_VALID;
 }
 
-static f80 indefinite(void)
+/* Full tag word: empty registers stay empty, the others are classified. */
+static uint16_t full_tags(X86Cpu *cpu)
 {
-    /* the x87 "real indefinite": negative quiet NaN */
-    return -NAN;
+    uint16_t tw = 0;
+    for (int p = 0; p < 8; p++) {
+        int t = (cpu->fpu.ftw >> (2 * p)) & 3;
+        if (t != TAG_EMPTY) {
+            uint8_t r[10];
+            x86_fpu_get_reg80(cpu, p, r);
+            t = tag_class(r);
+        }
+        tw |= (uint16_t)(t << (2 * p));
+    }
+    return tw;
 }
 
-/* Record exception flags; unmasked ones set ES and B. */
-static void fpu_exc(X86Cpu *cpu, uint16_t flags)
+uint8_t x86_fpu_abridged_tags(X86Cpu *cpu)
+{
+    uint8_t t = 0;
+    for (int p = 0; p < 8; p++) {
+        if (((cpu->fpu.ftw >> (2 * p)) & 3) != TAG_EMPTY) {
+            t |= (uint8_t)(1u << p);
+        }
+    }
+    return t;
+}
+
+void x86_fpu_set_abridged_tags(X86Cpu *cpu, uint8_t t)
+{
+    cpu->fpu.ftw = 0xffff;
+    for (int p = 0; p < 8; p++) {
+        if (t & (1u << p)) {
+            cpu->fpu.ftw &= (uint16_t)~(3u << (2 * p));
+        }
+    }
+    cpu->fpu.ftw = full_tags(cpu);
+}
+
+/* Host execution */
+
+/* FNSAVE/FRSTOR image in the 32-bit protected-mode layout (108 bytes),
+ * which is the one both i386 and x86-64 hosts use by default. */
+typedef struct __attribute__((packed)) HostEnv {
+    uint32_t cw, sw, tw, ip, cs, dp, ds;
+    uint8_t st[8][10];
+} HostEnv;
+
+/* One stub per (opcode, ModRM): the two instruction bytes and RET, padded
+ * to 4 bytes. Memory forms are only ever called with mod=00 rm=000, i.e.
+ * [eax]/[rax], pointing at the host operand buffer. */
+__asm__(".pushsection .text\n"
+        ".p2align 4\n"
+        ".type bp_x87_stubs, @function\n"
+        "bp_x87_stubs:\n"
+        ".irp op,0xd8,0xd9,0xda,0xdb,0xdc,0xdd,0xde,0xdf\n"
+        ".set bp_x87_m, 0\n"
+        ".rept 256\n"
+        ".byte \\op, bp_x87_m, 0xc3, 0xcc\n"
+        ".set bp_x87_m, bp_x87_m + 1\n"
+        ".endr\n"
+        ".endr\n"
+        ".size bp_x87_stubs, . - bp_x87_stubs\n"
+        ".popsection\n");
+extern const uint8_t bp_x87_stubs[];
+
+#ifdef __x86_64__
+#define HOST_CALL(env, stub, mem, flags)                                      \
+    __asm__ volatile("push %[fl]\n\t"                                         \
+                     "popfq\n\t"                                              \
+                     "frstor (%[e])\n\t"                                      \
+                     "lea -128(%%rsp), %%rsp\n\t"                                    \
+                     "call *%[s]\n\t"                                         \
+                     "lea 128(%%rsp), %%rsp\n\t"                                    \
+                     "fnsave (%[e])\n\t"                                      \
+                     "pushfq\n\t"                                             \
+                     "pop %[fl]\n\t"                                          \
+                     : [fl] "+r"(flags), "+a"(mem)                            \
+                     : [e] "r"(env), [s] "r"(stub)                            \
+                     : "memory", "cc", "st", "st(1)", "st(2)", "st(3)",       \
+                       "st(4)", "st(5)", "st(6)", "st(7)")
+#else
+#define HOST_CALL(env, stub, mem, flags)                                      \
+    __asm__ volatile("push %[fl]\n\t"                                         \
+                     "popfl\n\t"                                              \
+                     "frstor (%[e])\n\t"                                      \
+                     "call *%[s]\n\t"                                         \
+                     "fnsave (%[e])\n\t"                                      \
+                     "pushfl\n\t"                                             \
+                     "pop %[fl]\n\t"                                          \
+                     : [fl] "+r"(flags), "+a"(mem)                            \
+                     : [e] "r"(env), [s] "r"(stub)                            \
+                     : "memory", "cc", "st", "st(1)", "st(2)", "st(3)",       \
+                       "st(4)", "st(5)", "st(6)", "st(7)")
+#endif
+
+static void to_host(X86Cpu *cpu, HostEnv *h)
 {
     X86Fpu *f = &cpu->fpu;
-    f->fsw |= flags;
-    if (f->fsw & ~f->fcw & 0x3f) {
-        f->fsw |= FSW_ES | FSW_B;
+    memset(h, 0, sizeof(*h));
+    h->cw = f->fcw;
+    h->sw = (f->fsw & FSW_CC) | ((f->top & 7u) << 11);
+    h->tw = f->ftw;
+    for (int i = 0; i < 8; i++) {
+        x86_fpu_get_reg80(cpu, (f->top + i) & 7, h->st[i]);
     }
 }
 
-static bool masked(X86Cpu *cpu, uint16_t flag)
-{
-    return cpu->fpu.fcw & flag;
-}
-
-static inline bool empty(X86Cpu *cpu, int i)
-{
-    return tag_of(cpu, phys(cpu, i)) == TAG_EMPTY;
-}
-
-static inline f80 get(X86Cpu *cpu, int i)
-{
-    return cpu->fpu.st[phys(cpu, i)];
-}
-
-static inline void put(X86Cpu *cpu, int i, f80 v)
-{
-    int p = phys(cpu, i);
-    cpu->fpu.st[p] = v;
-    set_tag(cpu, p, tag_for(v));
-}
-
-/* Stack underflow on reading an empty register. Returns false when the
- * instruction must not write its result (unmasked IE). */
-static bool underflow(X86Cpu *cpu)
-{
-    cpu->fpu.fsw &= ~FSW_C1;
-    fpu_exc(cpu, FSW_IE | FSW_SF);
-    return masked(cpu, FSW_IE);
-}
-
-static bool check_st(X86Cpu *cpu, int i)
-{
-    return !empty(cpu, i) || underflow(cpu);
-}
-
-static void fpush(X86Cpu *cpu, f80 v)
-{
-    int p = (cpu->fpu.top - 1) & 7;
-    if (tag_of(cpu, p) != TAG_EMPTY) {
-        cpu->fpu.fsw |= FSW_C1;
-        fpu_exc(cpu, FSW_IE | FSW_SF);
-        if (!masked(cpu, FSW_IE)) {
-            return;
-        }
-        v = indefinite();
-    }
-    cpu->fpu.top = (uint8_t)p;
-    put(cpu, 0, v);
-}
-
-static void fpop(X86Cpu *cpu)
-{
-    set_tag(cpu, phys(cpu, 0), TAG_EMPTY);
-    cpu->fpu.top = (cpu->fpu.top + 1) & 7;
-}
-
-/* Memory formats */
-
-static f80 load_real(X86Cpu *cpu, const X86FpuMem *m, int size)
-{
-    if (size == 4) {
-        uint32_t v = x86_mem_read(cpu, m->seg, m->off, 4);
-        float fl;
-        memcpy(&fl, &v, 4);
-        if (isnan(fl) && !(v & 0x00400000u)) {
-            fpu_exc(cpu, FSW_IE);
-        }
-        return fl;
-    }
-    if (size == 8) {
-        uint64_t v = x86_mem_read64(cpu, m->seg, m->off);
-        double d;
-        memcpy(&d, &v, 8);
-        if (isnan(d) && !(v & 0x0008000000000000ull)) {
-            fpu_exc(cpu, FSW_IE);
-        }
-        return d;
-    }
-    uint8_t b[16] = { 0 };
-    uint32_t lo = x86_mem_read(cpu, m->seg, m->off, 4);
-    uint32_t mid = x86_mem_read(cpu, m->seg, m->off + 4, 4);
-    uint32_t hi = x86_mem_read(cpu, m->seg, m->off + 8, 2);
-    memcpy(b, &lo, 4);
-    memcpy(b + 4, &mid, 4);
-    memcpy(b + 8, &hi, 2);
-    f80 v;
-    memcpy(&v, b, sizeof(v));
-    return v;
-}
-
-static void store_real(X86Cpu *cpu, const X86FpuMem *m, int size, f80 v)
-{
-    if (size == 4) {
-        float fl = (float)v;
-        uint32_t u;
-        memcpy(&u, &fl, 4);
-        x86_mem_write(cpu, m->seg, m->off, u, 4);
-        return;
-    }
-    if (size == 8) {
-        double d = (double)v;
-        uint64_t u;
-        memcpy(&u, &d, 8);
-        x86_mem_write64(cpu, m->seg, m->off, u);
-        return;
-    }
-    uint8_t b[16] = { 0 };
-    memcpy(b, &v, 10);
-    uint32_t w0, w1, w2 = 0;
-    memcpy(&w0, b, 4);
-    memcpy(&w1, b + 4, 4);
-    memcpy(&w2, b + 8, 2);
-    x86_mem_read(cpu, m->seg, m->off + 8, 2);
-    x86_mem_write(cpu, m->seg, m->off, w0, 4);
-    x86_mem_write(cpu, m->seg, m->off + 4, w1, 4);
-    x86_mem_write(cpu, m->seg, m->off + 8, w2, 2);
-}
-
-static f80 load_int(X86Cpu *cpu, const X86FpuMem *m, int size)
-{
-    if (size == 2) {
-        return (int16_t)x86_mem_read(cpu, m->seg, m->off, 2);
-    }
-    if (size == 4) {
-        return (int32_t)x86_mem_read(cpu, m->seg, m->off, 4);
-    }
-    return (f80)(int64_t)x86_mem_read64(cpu, m->seg, m->off);
-}
-
-static f80 round_rc(X86Cpu *cpu, f80 v)
-{
-    switch ((cpu->fpu.fcw >> 10) & 3) {
-    case 0: return rintl(v);    /* host default: nearest even */
-    case 1: return floorl(v);
-    case 2: return ceill(v);
-    default: return truncl(v);
-    }
-}
-
-static void store_int(X86Cpu *cpu, const X86FpuMem *m, int size, f80 v)
-{
-    f80 r = round_rc(cpu, v);
-    int64_t lim = size == 2 ? 0x7fff : size == 4 ? 0x7fffffffll : INT64_MAX;
-    int64_t iv;
-    bool bad = isnan(r) || r > (f80)lim || r < -(f80)lim - 1;
-    if (size == 8 && !bad && r == (f80)INT64_MAX + 1.0L) {
-        bad = true;
-    }
-    if (bad) {
-        fpu_exc(cpu, FSW_IE);
-        if (!masked(cpu, FSW_IE)) {
-            return;
-        }
-        iv = size == 2 ? -0x8000 : size == 4 ? INT32_MIN : INT64_MIN;
-    } else {
-        iv = (int64_t)r;
-    }
-    if (size == 8) {
-        x86_mem_write64(cpu, m->seg, m->off, (uint64_t)iv);
-    } else {
-        x86_mem_write(cpu, m->seg, m->off, (uint32_t)iv, (unsigned)size);
-    }
-}
-
-static f80 load_bcd(X86Cpu *cpu, const X86FpuMem *m)
-{
-    f80 v = 0;
-    for (int i = 8; i >= 0; i--) {
-        uint32_t b = x86_mem_read(cpu, m->seg, m->off + i, 1);
-        v = v * 100 + ((b >> 4) & 15) * 10 + (b & 15);
-    }
-    if (x86_mem_read(cpu, m->seg, m->off + 9, 1) & 0x80) {
-        v = -v;
-    }
-    return v;
-}
-
-static void store_bcd(X86Cpu *cpu, const X86FpuMem *m, f80 v)
-{
-    f80 r = round_rc(cpu, v);
-    uint8_t out[10] = { 0 };
-    if (isnan(r) || fabsl(r) >= 1e18L) {
-        fpu_exc(cpu, FSW_IE);
-        if (!masked(cpu, FSW_IE)) {
-            return;
-        }
-        /* packed BCD indefinite */
-        memset(out, 0, sizeof(out));
-        out[7] = 0xc0;
-        out[8] = 0xff;
-        out[9] = 0xff;
-    } else {
-        uint64_t u = (uint64_t)fabsl(r);
-        for (int i = 0; i < 9; i++) {
-            out[i] = (uint8_t)((u % 10) | (((u / 10) % 10) << 4));
-            u /= 100;
-        }
-        out[9] = signbit(r) ? 0x80 : 0;
-    }
-    x86_mem_read(cpu, m->seg, m->off + 9, 1);
-    for (int i = 0; i < 10; i++) {
-        x86_mem_write(cpu, m->seg, m->off + i, out[i], 1);
-    }
-}
-
-/* Arithmetic: op 0 add, 1 mul, 4 sub (a-b), 5 subr (b-a), 6 div (a/b),
- * 7 divr (b/a). */
-static f80 arith(X86Cpu *cpu, int op, f80 a, f80 b)
-{
-    f80 r;
-    switch (op) {
-    case 0: r = a + b; break;
-    case 1: r = a * b; break;
-    case 4: r = a - b; break;
-    case 5: r = b - a; break;
-    case 6: case 7: {
-        f80 n = op == 6 ? a : b, d = op == 6 ? b : a;
-        if (d == 0 && !isnan(n)) {
-            if (n == 0) {
-                fpu_exc(cpu, FSW_IE);
-                return indefinite();
-            }
-            fpu_exc(cpu, FSW_ZE);
-        }
-        r = n / d;
-        break;
-    }
-    default: r = a; break;
-    }
-    if (isnan(r) && !isnan(a) && !isnan(b)) {
-        fpu_exc(cpu, FSW_IE);
-        r = indefinite();
-    }
-    return r;
-}
-
-/* Compare: sets C3/C2/C0 (or ZF/PF/CF for FCOMI). */
-static int compare(X86Cpu *cpu, f80 a, f80 b, bool unordered_ok)
-{
-    if (isnan(a) || isnan(b)) {
-        if (!unordered_ok) {
-            fpu_exc(cpu, FSW_IE);
-        }
-        return 3;
-    }
-    return a > b ? 0 : a < b ? 1 : 2;
-}
-
-static void set_cc(X86Cpu *cpu, int rel)
-{
-    static const uint16_t cc[4] = { 0, FSW_C0, FSW_C3, FSW_C3 | FSW_C2 | FSW_C0 };
-    cpu->fpu.fsw = (uint16_t)((cpu->fpu.fsw & ~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)) | cc[rel]);
-}
-
-static void set_eflags_cmp(X86Cpu *cpu, int rel)
-{
-    static const uint32_t fl[4] = { 0, F_CF, F_ZF, F_ZF | F_PF | F_CF };
-    x86_set_flags(cpu, fl[rel], F_ARITH);
-    cpu->fpu.fsw &= ~FSW_C1;
-}
-
-static void fxam(X86Cpu *cpu)
-{
-    uint16_t c;
-    f80 v = get(cpu, 0);
-    if (empty(cpu, 0)) {
-        c = FSW_C3 | FSW_C0;
-    } else if (isnan(v)) {
-        c = FSW_C0;
-    } else if (isinf(v)) {
-        c = FSW_C2 | FSW_C0;
-    } else if (v == 0) {
-        c = FSW_C3;
-    } else if (!isnormal(v)) {
-        c = FSW_C3 | FSW_C2;
-    } else {
-        c = FSW_C2;
-    }
-    if (signbit(v)) {
-        c |= FSW_C1;
-    }
-    cpu->fpu.fsw = (uint16_t)((cpu->fpu.fsw & ~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)) | c);
-}
-
-/* Environment */
-
-static void env_store(X86Cpu *cpu, const X86FpuMem *m)
+static void from_host(X86Cpu *cpu, const HostEnv *h)
 {
     X86Fpu *f = &cpu->fpu;
-    unsigned w = m->op32 ? 4 : 2;
-    uint32_t hi = m->op32 ? 0xffff0000u : 0;
-    uint32_t vals[7] = {
-        f->fcw | hi, fsw_get(cpu) | hi, f->ftw | hi, f->fip,
-        f->fcs | (m->op32 ? ((uint32_t)(f->fop & 0x7ff) << 16) : 0), f->fdp, f->fds | hi,
-    };
-    x86_mem_read(cpu, m->seg, m->off + 6 * w, w);
-    for (int i = 0; i < 7; i++) {
-        x86_mem_write(cpu, m->seg, m->off + i * w, vals[i], w);
+    f->top = (h->sw >> 11) & 7;
+    f->fsw = (uint16_t)((f->fsw & FSW_FLAGS) | (h->sw & (FSW_FLAGS | FSW_CC)));
+    f->ftw = (uint16_t)h->tw;
+    for (int i = 0; i < 8; i++) {
+        x86_fpu_set_reg80(cpu, (f->top + i) & 7, h->st[i]);
     }
+    update_es(cpu);
 }
 
-static void env_load(X86Cpu *cpu, const X86FpuMem *m)
+/* Run op/modrm on the host over a copy of the guest state; buf is the
+ * memory operand. Returns the host EFLAGS after the instruction. */
+static uint32_t host_exec(X86Cpu *cpu, HostEnv *h, uint8_t op, uint8_t modrm, void *buf)
 {
-    X86Fpu *f = &cpu->fpu;
-    unsigned w = m->op32 ? 4 : 2;
-    uint32_t v[7];
-    for (int i = 0; i < 7; i++) {
-        v[i] = x86_mem_read(cpu, m->seg, m->off + i * w, w);
+    unsigned long flags = 0x2;
+    if ((op == 0xda || op == 0xdb) && modrm >= 0xc0 && modrm < 0xe0) {
+        flags |= x86_get_flags(cpu) & (F_CF | F_PF | F_ZF);   /* FCMOVcc */
     }
-    f->fcw = (uint16_t)v[0];
-    fsw_set(cpu, (uint16_t)v[1]);
-    f->ftw = (uint16_t)v[2];
-    f->fip = v[3];
-    f->fcs = (uint16_t)v[4];
-    f->fop = m->op32 ? (uint16_t)((v[4] >> 16) & 0x7ff) : 0;
-    f->fdp = v[5];
-    f->fds = (uint16_t)v[6];
-    /* an unmasked pending exception stays pending */
-    if (f->fsw & ~f->fcw & 0x3f) {
-        f->fsw |= FSW_ES | FSW_B;
-    } else {
-        f->fsw &= ~(FSW_ES | FSW_B);
-    }
+    to_host(cpu, h);
+    const void *stub = bp_x87_stubs + ((op & 7) * 256 + (modrm >= 0xc0 ? modrm : (modrm & 0x38))) * 4;
+    void *mem = buf;
+    HOST_CALL(h, stub, mem, flags);
+    (void)mem;
+    return (uint32_t)flags;
 }
 
 static _Noreturn void fpu_ud(X86Cpu *cpu, uint8_t op, uint8_t modrm)
 {
-    x86_log(cpu, "unimplemented", "x87 opcode %02x %02x at %04x:%08x", op, modrm,
+    x86_log(cpu, "guest-error", "invalid x87 opcode %02x %02x at %04x:%08x", op, modrm,
             cpu->seg[S_CS].sel, cpu->eip);
     x86_raise(cpu, EXC_UD, -1);
+}
+
+/* Register forms that the host may run; false: #UD (or handled apart). */
+static bool reg_form_ok(X86Cpu *cpu, uint8_t op, uint8_t modrm)
+{
+    bool p6 = cpu->model >= X86_MODEL_PENTIUM2;
+    switch (op) {
+    case 0xd8: case 0xdc:
+        return true;
+    case 0xd9:
+        return modrm < 0xd1 || (modrm >= 0xd8 && modrm <= 0xe1) || modrm == 0xe4 ||
+               modrm == 0xe5 || (modrm >= 0xe8 && modrm <= 0xee) || modrm >= 0xf0;
+    case 0xda:
+        return modrm == 0xe9 || (modrm < 0xe0 && p6);
+    case 0xdb:
+        return p6 && (modrm < 0xe0 || (modrm >= 0xe8 && modrm < 0xf8));
+    case 0xdd:
+        return modrm < 0xf0;
+    case 0xde:
+        return modrm < 0xd8 || modrm == 0xd9 || modrm >= 0xe0;
+    default: /* 0xdf */
+        return modrm < 0xe0 || (p6 && modrm >= 0xe8 && modrm < 0xf8);
+    }
+}
+
+/* Memory forms: operand size, negative for stores, 0 for not a data
+ * operation (control/environment or invalid). */
+static int mem_form(uint8_t op, int reg)
+{
+    switch (op) {
+    case 0xd8: return 4;
+    case 0xda: return 4;
+    case 0xdc: return 8;
+    case 0xde: return 2;
+    case 0xd9: return reg == 0 ? 4 : (reg == 2 || reg == 3) ? -4 : 0;
+    case 0xdb:
+        switch (reg) {
+        case 0: return 4;
+        case 2: case 3: return -4;
+        case 5: return 10;
+        case 7: return -10;
+        default: return 0;
+        }
+    case 0xdd: return reg == 0 ? 8 : (reg == 2 || reg == 3) ? -8 : 0;
+    default: /* 0xdf */
+        switch (reg) {
+        case 0: return 2;
+        case 2: case 3: return -2;
+        case 4: return 10;
+        case 5: return 8;
+        case 6: return -10;
+        case 7: return -8;
+        default: return 0;
+        }
+    }
+}
+
+static void mem_load(X86Cpu *cpu, const X86FpuMem *m, uint8_t *buf, int size)
+{
+    if (size >= 8) {
+        uint64_t v = x86_mem_read64(cpu, m->seg, m->off);
+        memcpy(buf, &v, 8);
+        if (size == 10) {
+            uint16_t w = (uint16_t)x86_mem_read(cpu, m->seg, m->off + 8, 2);
+            memcpy(buf + 8, &w, 2);
+        }
+    } else {
+        uint32_t v = x86_mem_read(cpu, m->seg, m->off, (unsigned)size);
+        memcpy(buf, &v, 4);
+    }
+}
+
+static void mem_store(X86Cpu *cpu, const X86FpuMem *m, const uint8_t *buf, int size)
+{
+    if (size >= 8) {
+        uint64_t v;
+        if (size == 10) {
+            uint16_t w;
+            memcpy(&w, buf + 8, 2);
+            x86_mem_write(cpu, m->seg, m->off + 8, w, 2);
+        }
+        memcpy(&v, buf, 8);
+        x86_mem_write64(cpu, m->seg, m->off, v);
+    } else {
+        uint32_t v;
+        memcpy(&v, buf, 4);
+        x86_mem_write(cpu, m->seg, m->off, v, (unsigned)size);
+    }
+}
+
+/* Environment images (SDM vol. 1 figures 8-9 to 8-12). */
+
+static bool real_layout(X86Cpu *cpu)
+{
+    return !cpu->pe || cpu->v86;
+}
+
+static void env_store(X86Cpu *cpu, const X86FpuMem *m)
+{
+    X86Fpu *f = &cpu->fpu;
+    uint32_t v[7];
+    uint16_t fop = f->fop & 0x7ff;
+    v[0] = f->fcw;
+    v[1] = x86_fpu_fsw(cpu);
+    v[2] = full_tags(cpu);
+    if (real_layout(cpu)) {
+        uint32_t ip = ((uint32_t)f->fcs << 4) + f->fip;
+        uint32_t dp = ((uint32_t)f->fds << 4) + f->fdp;
+        if (m->op32) {
+            v[3] = ip & 0xffff;
+            v[4] = ((ip >> 16) << 12) | fop;
+            v[5] = dp & 0xffff;
+            v[6] = (dp >> 16) << 12;
+        } else {
+            v[3] = ip & 0xffff;
+            v[4] = ((ip >> 16) << 12) | fop;
+            v[5] = dp & 0xffff;
+            v[6] = (dp >> 16) << 12;
+        }
+    } else {
+        v[3] = f->fip;
+        v[4] = f->fcs | (m->op32 ? (uint32_t)fop << 16 : 0);
+        v[5] = f->fdp;
+        v[6] = f->fds;
+    }
+    unsigned w = m->op32 ? 4 : 2;
+    if (m->op32) {
+        v[0] |= 0xffff0000u;
+        v[1] |= 0xffff0000u;
+        v[2] |= 0xffff0000u;
+        v[6] |= real_layout(cpu) ? 0 : 0xffff0000u;
+    }
+    /* the last byte first: a fault leaves nothing written */
+    x86_mem_write(cpu, m->seg, m->off + 6 * w, v[6], w);
+    for (int i = 0; i < 6; i++) {
+        x86_mem_write(cpu, m->seg, m->off + (unsigned)i * w, v[i], w);
+    }
+}
+
+/* Reads the image; applies it only when apply (FRSTOR reads its registers
+ * after this and applies everything at once). */
+static void env_read(X86Cpu *cpu, const X86FpuMem *m, uint32_t v[7])
+{
+    unsigned w = m->op32 ? 4 : 2;
+    for (int i = 0; i < 7; i++) {
+        v[i] = x86_mem_read(cpu, m->seg, m->off + (unsigned)i * w, w);
+    }
+}
+
+static void env_apply(X86Cpu *cpu, const X86FpuMem *m, const uint32_t v[7])
+{
+    X86Fpu *f = &cpu->fpu;
+    f->fcw = (uint16_t)v[0];
+    fsw_set(cpu, (uint16_t)v[1]);
+    f->ftw = (uint16_t)v[2];
+    if (real_layout(cpu)) {
+        f->fip = (v[3] & 0xffff) | ((v[4] >> 12) << 16);
+        f->fop = (uint16_t)(v[4] & 0x7ff);
+        f->fdp = (v[5] & 0xffff) | ((v[6] >> 12) << 16);
+        f->fcs = f->fds = 0;
+        if (!m->op32) {
+            f->fip &= 0xfffff;
+            f->fdp &= 0xfffff;
+        }
+    } else {
+        f->fip = v[3];
+        f->fcs = (uint16_t)v[4];
+        f->fop = m->op32 ? (uint16_t)((v[4] >> 16) & 0x7ff) : 0;
+        f->fdp = v[5];
+        f->fds = (uint16_t)v[6];
+    }
+}
+
+static void fsave(X86Cpu *cpu, const X86FpuMem *m)
+{
+    unsigned n = m->op32 ? 28 : 14;
+    X86FpuMem r = *m;
+    uint8_t buf[10];
+    /* registers from the end so that a fault comes before any write */
+    for (int i = 7; i >= 0; i--) {
+        x86_fpu_get_reg80(cpu, phys_reg(cpu, i), buf);
+        r.off = m->off + n + (unsigned)i * 10;
+        mem_store(cpu, &r, buf, 10);
+    }
+    env_store(cpu, m);
+    fninit(cpu);
+}
+
+static void frstor(X86Cpu *cpu, const X86FpuMem *m)
+{
+    unsigned n = m->op32 ? 28 : 14;
+    uint8_t regs[8][10];
+    uint32_t v[7];
+    X86FpuMem r = *m;
+    env_read(cpu, m, v);
+    for (int i = 0; i < 8; i++) {
+        r.off = m->off + n + (unsigned)i * 10;
+        mem_load(cpu, &r, regs[i], 10);
+    }
+    env_apply(cpu, m, v);
+    for (int i = 0; i < 8; i++) {
+        x86_fpu_set_reg80(cpu, phys_reg(cpu, i), regs[i]);
+    }
+    cpu->fpu.ftw = full_tags(cpu);
+    update_es(cpu);
+}
+
+/* FXSAVE/FXRSTOR (SDM vol. 2, FXSAVE: the legacy 512-byte area). There is
+ * no SSE: MXCSR is saved as its reset value 0x1F80 with MXCSR_MASK 0xFFBF,
+ * the XMM area is written as zeros (only with CR4.OSFXSR, as real CPUs
+ * may skip it otherwise) and ignored on restore. */
+void x86_fpu_fxsave(X86Cpu *cpu, const X86FpuMem *m)
+{
+    X86Fpu *f = &cpu->fpu;
+    uint8_t img[288];
+    memset(img, 0, sizeof(img));
+    uint16_t w;
+    uint32_t d;
+    w = f->fcw; memcpy(img + 0, &w, 2);
+    w = x86_fpu_fsw(cpu); memcpy(img + 2, &w, 2);
+    img[4] = x86_fpu_abridged_tags(cpu);
+    w = f->fop & 0x7ff; memcpy(img + 6, &w, 2);
+    memcpy(img + 8, &f->fip, 4);
+    w = f->fcs; memcpy(img + 12, &w, 2);
+    memcpy(img + 16, &f->fdp, 4);
+    w = f->fds; memcpy(img + 20, &w, 2);
+    d = 0x1f80; memcpy(img + 24, &d, 4);
+    d = 0xffbf; memcpy(img + 28, &d, 4);
+    for (int i = 0; i < 8; i++) {
+        x86_fpu_get_reg80(cpu, phys_reg(cpu, i), img + 32 + 16 * i);
+    }
+    unsigned len = (cpu->cr4 & CR4_OSFXSR) ? 288 : 160;
+    /* the end first: a fault there leaves memory untouched */
+    x86_mem_read(cpu, m->seg, m->off + 511, 1);
+    x86_mem_write(cpu, m->seg, m->off + len - 4, 0, 4);
+    for (unsigned i = 0; i < len; i += 4) {
+        memcpy(&d, img + i, 4);
+        x86_mem_write(cpu, m->seg, m->off + i, d, 4);
+    }
+}
+
+void x86_fpu_fxrstor(X86Cpu *cpu, const X86FpuMem *m)
+{
+    X86Fpu *f = &cpu->fpu;
+    uint8_t img[160];
+    for (unsigned i = 0; i < 160; i += 4) {
+        uint32_t d = x86_mem_read(cpu, m->seg, m->off + i, 4);
+        memcpy(img + i, &d, 4);
+    }
+    x86_mem_read(cpu, m->seg, m->off + 511, 1);
+    uint32_t mxcsr;
+    memcpy(&mxcsr, img + 24, 4);
+    if ((cpu->cr4 & CR4_OSFXSR) && (mxcsr & ~0xffbfu)) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+    uint16_t w;
+    memcpy(&w, img + 0, 2); f->fcw = w;
+    memcpy(&w, img + 2, 2); fsw_set(cpu, w);
+    memcpy(&w, img + 6, 2); f->fop = w & 0x7ff;
+    memcpy(&f->fip, img + 8, 4);
+    memcpy(&w, img + 12, 2); f->fcs = w;
+    memcpy(&f->fdp, img + 16, 4);
+    memcpy(&w, img + 20, 2); f->fds = w;
+    for (int i = 0; i < 8; i++) {
+        x86_fpu_set_reg80(cpu, phys_reg(cpu, i), img + 32 + 16 * i);
+    }
+    x86_fpu_set_abridged_tags(cpu, img[4]);
+    update_es(cpu);
 }
 
 void x86_fpu_wait(X86Cpu *cpu)
@@ -476,421 +566,85 @@ void x86_fpu_wait(X86Cpu *cpu)
     if ((cpu->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) {
         x86_raise(cpu, EXC_NM, -1);
     }
+    x86_fpu_check_pending(cpu);
+}
+
+void x86_fpu_check_pending(X86Cpu *cpu)
+{
     if ((cpu->fpu.fsw & FSW_ES) && (cpu->cr0 & CR0_NE)) {
         x86_raise(cpu, EXC_MF, -1);
     }
+    ferr_update(cpu);
 }
 
+/* Control instructions: no #MF check, FIP/FOP/FDP left alone. */
 static bool is_control(uint8_t op, uint8_t modrm)
 {
     int reg = (modrm >> 3) & 7;
     if (modrm < 0xc0) {
-        return (op == 0xd9 && (reg == 5 || reg == 6 || reg == 7)) ||
-               (op == 0xdd && (reg == 6 || reg == 7));
+        return (op == 0xd9 && (reg == 4 || reg == 5 || reg == 6 || reg == 7)) ||
+               (op == 0xdd && (reg == 4 || reg == 6 || reg == 7));
     }
-    return (op == 0xdb && (modrm == 0xe2 || modrm == 0xe3)) || (op == 0xdf && modrm == 0xe0);
+    return (op == 0xdb && (modrm >= 0xe0 && modrm <= 0xe4)) || (op == 0xdf && modrm == 0xe0);
 }
 
-static void mem_arith(X86Cpu *cpu, int reg, f80 v)
-{
-    if (!check_st(cpu, 0)) {
-        return;
-    }
-    if (reg == 2 || reg == 3) {
-        set_cc(cpu, compare(cpu, get(cpu, 0), v, false));
-        if (reg == 3) {
-            fpop(cpu);
-        }
-        return;
-    }
-    put(cpu, 0, arith(cpu, reg, get(cpu, 0), v));
-}
-
-static void exec_mem(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m)
+/* Control instructions done in software; false when not one. */
+static bool exec_control(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m)
 {
     X86Fpu *f = &cpu->fpu;
     int reg = (modrm >> 3) & 7;
-    switch (op) {
-    case 0xd8: mem_arith(cpu, reg, load_real(cpu, m, 4)); return;
-    case 0xdc: mem_arith(cpu, reg, load_real(cpu, m, 8)); return;
-    case 0xda: mem_arith(cpu, reg, load_int(cpu, m, 4)); return;
-    case 0xde: mem_arith(cpu, reg, load_int(cpu, m, 2)); return;
-    case 0xd9:
-        switch (reg) {
-        case 0: fpush(cpu, load_real(cpu, m, 4)); return;
-        case 2: case 3:
-            if (!check_st(cpu, 0)) return;
-            store_real(cpu, m, 4, get(cpu, 0));
-            if (reg == 3) fpop(cpu);
-            return;
-        case 4: env_load(cpu, m); return;
-        case 5: f->fcw = (uint16_t)((x86_mem_read(cpu, m->seg, m->off, 2) & 0x1f7f) | 0x40); return;
-        case 6: env_store(cpu, m); f->fcw |= 0x3f; return;
-        case 7: x86_mem_write(cpu, m->seg, m->off, f->fcw, 2); return;
-        default: break;
+    if (modrm >= 0xc0) {
+        if (op == 0xdf && modrm == 0xe0) {          /* FNSTSW AX */
+            cpu->regs[R_EAX] = (cpu->regs[R_EAX] & 0xffff0000u) | x86_fpu_fsw(cpu);
+            return true;
         }
-        break;
-    case 0xdb:
-        switch (reg) {
-        case 0: fpush(cpu, load_int(cpu, m, 4)); return;
-        case 2: case 3:
-            if (!check_st(cpu, 0)) return;
-            store_int(cpu, m, 4, get(cpu, 0));
-            if (reg == 3) fpop(cpu);
-            return;
-        case 5: fpush(cpu, load_real(cpu, m, 10)); return;
-        case 7:
-            if (!check_st(cpu, 0)) return;
-            store_real(cpu, m, 10, get(cpu, 0));
-            fpop(cpu);
-            return;
-        default: break;
+        if (op != 0xdb || modrm < 0xe0 || modrm > 0xe4) {
+            return false;
         }
-        break;
-    case 0xdd:
-        switch (reg) {
-        case 0: fpush(cpu, load_real(cpu, m, 8)); return;
-        case 2: case 3:
-            if (!check_st(cpu, 0)) return;
-            store_real(cpu, m, 8, get(cpu, 0));
-            if (reg == 3) fpop(cpu);
-            return;
-        case 4: { /* FRSTOR */
-            unsigned n = m->op32 ? 28 : 14;
-            uint8_t regs[8][10];
-            for (int i = 0; i < 8; i++) {
-                for (int j = 0; j < 10; j++) {
-                    regs[i][j] = (uint8_t)x86_mem_read(cpu, m->seg, m->off + n + i * 10 + j, 1);
-                }
-            }
-            env_load(cpu, m);
-            for (int i = 0; i < 8; i++) {
-                x86_fpu_set_reg80(cpu, phys(cpu, i), regs[i]);
-            }
-            return;
-        }
-        case 6: { /* FNSAVE */
-            unsigned n = m->op32 ? 28 : 14;
-            x86_mem_read(cpu, m->seg, m->off + n + 79, 1);
-            env_store(cpu, m);
-            uint8_t buf[10];
-            for (int i = 0; i < 8; i++) {
-                x86_fpu_get_reg80(cpu, phys(cpu, i), buf);
-                for (int j = 0; j < 10; j++) {
-                    x86_mem_write(cpu, m->seg, m->off + n + i * 10 + j, buf[j], 1);
-                }
-            }
+        if (modrm == 0xe2) {                        /* FNCLEX */
+            f->fsw &= ~(FSW_FLAGS | FSW_ES | FSW_B);
+            ferr_update(cpu);
+        } else if (modrm == 0xe3) {                 /* FNINIT */
             fninit(cpu);
-            return;
         }
-        case 7: x86_mem_write(cpu, m->seg, m->off, fsw_get(cpu), 2); return;
-        default: break;
-        }
-        break;
-    default: /* 0xdf */
+        /* E0 FENI, E1 FDISI, E4 FSETPM: no-ops since the 287/387 */
+        return true;
+    }
+    if (op == 0xd9) {
         switch (reg) {
-        case 0: fpush(cpu, load_int(cpu, m, 2)); return;
-        case 2: case 3:
-            if (!check_st(cpu, 0)) return;
-            store_int(cpu, m, 2, get(cpu, 0));
-            if (reg == 3) fpop(cpu);
-            return;
-        case 4: fpush(cpu, load_bcd(cpu, m)); return;
-        case 5: fpush(cpu, load_int(cpu, m, 8)); return;
-        case 6:
-            if (!check_st(cpu, 0)) return;
-            store_bcd(cpu, m, get(cpu, 0));
-            fpop(cpu);
-            return;
-        case 7:
-            if (!check_st(cpu, 0)) return;
-            store_int(cpu, m, 8, get(cpu, 0));
-            fpop(cpu);
-            return;
-        default: break;
+        case 4: { /* FLDENV */
+            uint32_t v[7];
+            env_read(cpu, m, v);
+            env_apply(cpu, m, v);
+            f->ftw = full_tags(cpu);
+            update_es(cpu);
+            return true;
         }
-        break;
+        case 5: /* FLDCW */
+            f->fcw = (uint16_t)x86_mem_read(cpu, m->seg, m->off, 2);
+            update_es(cpu);
+            return true;
+        case 6: /* FNSTENV: then all exceptions masked */
+            env_store(cpu, m);
+            f->fcw |= 0x3f;
+            update_es(cpu);
+            return true;
+        case 7: /* FNSTCW */
+            x86_mem_write(cpu, m->seg, m->off, f->fcw, 2);
+            return true;
+        default:
+            return false;
+        }
     }
-    fpu_ud(cpu, op, modrm);
-}
-
-static bool fcmov_cond(X86Cpu *cpu, uint8_t op, int reg)
-{
-    uint32_t fl = x86_get_flags(cpu);
-    bool c;
-    switch (reg & 3) {
-    case 0: c = fl & F_CF; break;
-    case 1: c = fl & F_ZF; break;
-    case 2: c = fl & (F_CF | F_ZF); break;
-    default: c = fl & F_PF; break;
-    }
-    return op == 0xda ? c : !c;
-}
-
-/* D9 E0-FF: one-operand and constant instructions */
-static void exec_d9_misc(X86Cpu *cpu, uint8_t modrm)
-{
-    static const f80 consts[7] = {
-        1.0L, 3.32192809488736234787L, 1.44269504088896340736L, 3.14159265358979323846L,
-        0.301029995663981195214L, 0.693147180559945309417L, 0.0L,
-    };
-    X86Fpu *f = &cpu->fpu;
-    if (modrm >= 0xe8 && modrm <= 0xee) {
-        fpush(cpu, consts[modrm - 0xe8]);
-        return;
-    }
-    if (modrm == 0xf6) {
-        f->top = (f->top - 1) & 7;
-        f->fsw &= ~FSW_C1;
-        return;
-    }
-    if (modrm == 0xf7) {
-        f->top = (f->top + 1) & 7;
-        f->fsw &= ~FSW_C1;
-        return;
-    }
-    if (modrm == 0xe5) {
-        fxam(cpu);
-        return;
-    }
-    if (!check_st(cpu, 0)) {
-        return;
-    }
-    f80 x = get(cpu, 0);
-    bool two = modrm == 0xf1 || modrm == 0xf3 || modrm == 0xf5 || modrm == 0xf8 ||
-               modrm == 0xf9 || modrm == 0xfd;
-    if (two && !check_st(cpu, 1)) {
-        return;
-    }
-    f80 y = two ? get(cpu, 1) : 0;
-    f->fsw &= ~(FSW_C1 | FSW_C2);
-    switch (modrm) {
-    case 0xe0: put(cpu, 0, -x); return;
-    case 0xe1: put(cpu, 0, fabsl(x)); return;
-    case 0xe4: set_cc(cpu, compare(cpu, x, 0.0L, false)); return;
-    case 0xf0: put(cpu, 0, exp2l(x) - 1.0L); return;
-    case 0xf1: /* FYL2X */
-        if (x < 0) {
-            fpu_exc(cpu, FSW_IE);
-            put(cpu, 1, indefinite());
-        } else {
-            if (x == 0) {
-                fpu_exc(cpu, FSW_ZE);
-            }
-            put(cpu, 1, y * log2l(x));
-        }
-        fpop(cpu);
-        return;
-    case 0xf2: /* FPTAN */
-        if (fabsl(x) >= 0x1p63L) {
-            f->fsw |= FSW_C2;
-            return;
-        }
-        put(cpu, 0, tanl(x));
-        fpush(cpu, 1.0L);
-        return;
-    case 0xf3: put(cpu, 1, atan2l(y, x)); fpop(cpu); return;
-    case 0xf4: { /* FXTRACT */
-        if (x == 0) {
-            fpu_exc(cpu, FSW_ZE);
-            put(cpu, 0, -INFINITY);
-            fpush(cpu, x);
-            return;
-        }
-        int e;
-        f80 mant = frexpl(x, &e);
-        put(cpu, 0, (f80)(e - 1));
-        fpush(cpu, mant * 2);
-        return;
-    }
-    case 0xf5: case 0xf8: { /* FPREM1, FPREM */
-        if (y == 0 || isinf(x) || isnan(x) || isnan(y)) {
-            fpu_exc(cpu, FSW_IE);
-            put(cpu, 0, indefinite());
-            return;
-        }
-        int ex, ey;
-        frexpl(x, &ex);
-        frexpl(y, &ey);
-        if (ex - ey >= 64) {
-            /* partial: reduce by y * 2^(ex-ey-32..63) and report C2 */
-            int n = ex - ey - 32;
-            f80 q = truncl(x / ldexpl(y, n));
-            put(cpu, 0, x - q * ldexpl(y, n));
-            f->fsw |= FSW_C2;
-            return;
-        }
-        f80 q = modrm == 0xf8 ? truncl(x / y) : rintl(x / y);
-        f80 r = modrm == 0xf8 ? fmodl(x, y) : remainderl(x, y);
-        uint64_t qi = (uint64_t)fabsl(q);
-        f->fsw &= ~(FSW_C0 | FSW_C1 | FSW_C3);
-        if (qi & 1) f->fsw |= FSW_C1;
-        if (qi & 2) f->fsw |= FSW_C3;
-        if (qi & 4) f->fsw |= FSW_C0;
-        put(cpu, 0, r);
-        return;
-    }
-    case 0xf9: put(cpu, 1, y * log2l(x + 1.0L)); fpop(cpu); return;
-    case 0xfa:
-        if (x < 0) {
-            fpu_exc(cpu, FSW_IE);
-            put(cpu, 0, indefinite());
-        } else {
-            put(cpu, 0, sqrtl(x));
-        }
-        return;
-    case 0xfb: /* FSINCOS */
-        if (fabsl(x) >= 0x1p63L) {
-            f->fsw |= FSW_C2;
-            return;
-        }
-        put(cpu, 0, sinl(x));
-        fpush(cpu, cosl(x));
-        return;
-    case 0xfc: put(cpu, 0, round_rc(cpu, x)); return;
-    case 0xfd: put(cpu, 0, ldexpl(x, (int)fmaxl(fminl(truncl(y), 100000.0L), -100000.0L))); return;
-    case 0xfe: case 0xff:
-        if (fabsl(x) >= 0x1p63L) {
-            f->fsw |= FSW_C2;
-            return;
-        }
-        put(cpu, 0, modrm == 0xfe ? sinl(x) : cosl(x));
-        return;
-    default:
-        fpu_ud(cpu, 0xd9, modrm);
-    }
-}
-
-static void exec_reg(X86Cpu *cpu, uint8_t op, uint8_t modrm)
-{
-    X86Fpu *f = &cpu->fpu;
-    int reg = (modrm >> 3) & 7, i = modrm & 7;
-    switch (op) {
-    case 0xd8:
-        if (!check_st(cpu, 0) || !check_st(cpu, i)) return;
-        if (reg == 2 || reg == 3) {
-            set_cc(cpu, compare(cpu, get(cpu, 0), get(cpu, i), false));
-            if (reg == 3) fpop(cpu);
-            return;
-        }
-        put(cpu, 0, arith(cpu, reg, get(cpu, 0), get(cpu, i)));
-        return;
-    case 0xdc: case 0xde: {
-        if (op == 0xde && modrm == 0xd9) { /* FCOMPP */
-            if (!check_st(cpu, 0) || !check_st(cpu, 1)) return;
-            set_cc(cpu, compare(cpu, get(cpu, 0), get(cpu, 1), false));
-            fpop(cpu);
-            fpop(cpu);
-            return;
-        }
-        if (reg == 2 || reg == 3) {
-            if (op == 0xde) break;
-            if (!check_st(cpu, 0) || !check_st(cpu, i)) return;
-            set_cc(cpu, compare(cpu, get(cpu, 0), get(cpu, i), false));
-            if (reg == 3) fpop(cpu);
-            return;
-        }
-        if (!check_st(cpu, 0) || !check_st(cpu, i)) return;
-        int aop = reg >= 4 ? reg ^ 1 : reg;
-        put(cpu, i, arith(cpu, aop, get(cpu, i), get(cpu, 0)));
-        if (op == 0xde) fpop(cpu);
-        return;
-    }
-    case 0xd9:
-        if (reg == 0) { /* FLD ST(i) */
-            if (!check_st(cpu, i)) return;
-            fpush(cpu, get(cpu, i));
-            return;
-        }
-        if (reg == 1) { /* FXCH */
-            if (empty(cpu, 0) || empty(cpu, i)) {
-                if (!underflow(cpu)) return;
-                if (empty(cpu, 0)) put(cpu, 0, indefinite());
-                if (empty(cpu, i)) put(cpu, i, indefinite());
-            }
-            f80 a = get(cpu, 0), b = get(cpu, i);
-            put(cpu, 0, b);
-            put(cpu, i, a);
-            f->fsw &= ~FSW_C1;
-            return;
-        }
-        if (modrm == 0xd0) return; /* FNOP */
-        if (modrm >= 0xe0) {
-            exec_d9_misc(cpu, modrm);
-            return;
-        }
-        if (reg == 3) { /* FSTP1 (alias of DD D8+i) */
-            if (!check_st(cpu, 0)) return;
-            put(cpu, i, get(cpu, 0));
-            fpop(cpu);
-            return;
-        }
-        break;
-    case 0xda: case 0xdb:
-        if (modrm < 0xe0) { /* FCMOVcc */
-            if (cpu->model < X86_MODEL_PENTIUM2) break;
-            if (!check_st(cpu, 0) || !check_st(cpu, i)) return;
-            if (fcmov_cond(cpu, op, reg)) put(cpu, 0, get(cpu, i));
-            return;
-        }
-        if (op == 0xda) {
-            if (modrm != 0xe9) break;
-            if (!check_st(cpu, 0) || !check_st(cpu, 1)) return; /* FUCOMPP */
-            set_cc(cpu, compare(cpu, get(cpu, 0), get(cpu, 1), true));
-            fpop(cpu);
-            fpop(cpu);
-            return;
-        }
-        switch (modrm) {
-        case 0xe0: case 0xe1: case 0xe4: return;       /* FENI/FDISI/FSETPM */
-        case 0xe2: f->fsw &= 0x7f00; return;          /* FNCLEX */
-        case 0xe3: fninit(cpu); return;
-        default: break;
-        }
-        if (reg == 5 || reg == 6) { /* FUCOMI, FCOMI */
-            if (cpu->model < X86_MODEL_PENTIUM2) break;
-            if (!check_st(cpu, 0) || !check_st(cpu, i)) return;
-            set_eflags_cmp(cpu, compare(cpu, get(cpu, 0), get(cpu, i), reg == 5));
-            return;
-        }
-        break;
-    case 0xdd:
+    if (op == 0xdd) {
         switch (reg) {
-        case 0: set_tag(cpu, phys(cpu, i), TAG_EMPTY); return;  /* FFREE */
-        case 1: exec_reg(cpu, 0xd9, (uint8_t)(0xc8 | i)); return;
-        case 2: case 3:
-            if (!check_st(cpu, 0)) return;
-            put(cpu, i, get(cpu, 0));
-            if (reg == 3) fpop(cpu);
-            return;
-        case 4: case 5:
-            if (!check_st(cpu, 0) || !check_st(cpu, i)) return;
-            set_cc(cpu, compare(cpu, get(cpu, 0), get(cpu, i), true));
-            if (reg == 5) fpop(cpu);
-            return;
-        default: break;
+        case 4: frstor(cpu, m); return true;
+        case 6: fsave(cpu, m); return true;
+        case 7: x86_mem_write(cpu, m->seg, m->off, x86_fpu_fsw(cpu), 2); return true;
+        default: return false;
         }
-        break;
-    default: /* 0xdf */
-        if (modrm == 0xe0) {
-            cpu->regs[R_EAX] = (cpu->regs[R_EAX] & 0xffff0000u) | fsw_get(cpu);
-            return;
-        }
-        if (reg == 0) { /* FFREEP */
-            set_tag(cpu, phys(cpu, i), TAG_EMPTY);
-            fpop(cpu);
-            return;
-        }
-        if (reg == 5 || reg == 6) { /* FUCOMIP, FCOMIP */
-            if (cpu->model < X86_MODEL_PENTIUM2) break;
-            if (!check_st(cpu, 0) || !check_st(cpu, i)) return;
-            set_eflags_cmp(cpu, compare(cpu, get(cpu, 0), get(cpu, i), reg == 5));
-            fpop(cpu);
-            return;
-        }
-        break;
     }
-    fpu_ud(cpu, op, modrm);
+    return false;
 }
 
 void x86_fpu_exec(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m)
@@ -899,30 +653,43 @@ void x86_fpu_exec(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m)
     if (cpu->cr0 & (CR0_EM | CR0_TS)) {
         x86_raise(cpu, EXC_NM, -1);
     }
-    bool control = is_control(op, modrm);
-    if (!control && (f->fsw & FSW_ES) && (cpu->cr0 & CR0_NE)) {
-        x86_raise(cpu, EXC_MF, -1);
+    if (is_control(op, modrm)) {
+        exec_control(cpu, op, modrm, m);
+        return;
     }
-    if (!control) {
-        f->fop = (uint16_t)(((op & 7) << 8) | modrm);
-        f->fip = cpu->eip;
-        f->fcs = cpu->seg[S_CS].sel;
-        if (modrm < 0xc0) {
-            f->fdp = m->off;
-            f->fds = cpu->seg[m->seg].sel;
+    HostEnv h;
+    uint8_t buf[16] = { 0 };
+    int size = 0;
+    if (modrm >= 0xc0) {
+        if (!reg_form_ok(cpu, op, modrm)) {
+            fpu_ud(cpu, op, modrm);
+        }
+    } else {
+        size = mem_form(op, (modrm >> 3) & 7);
+        if (size == 0) {
+            fpu_ud(cpu, op, modrm);
         }
     }
-    if (modrm < 0xc0) {
-        exec_mem(cpu, op, modrm, m);
-    } else {
-        exec_reg(cpu, op, modrm);
+    x86_fpu_check_pending(cpu);
+    if (size > 0) {
+        mem_load(cpu, m, buf, size);
     }
-}
-
-void x86_mmx_exec(X86Cpu *cpu, uint8_t op2, uint8_t modrm, const X86FpuMem *m)
-{
-    (void)m;
-    x86_log(cpu, "unimplemented", "opcode 0f %02x %02x at %04x:%08x", op2, modrm,
-            cpu->seg[S_CS].sel, cpu->eip);
-    x86_raise(cpu, EXC_UD, -1);
+    uint32_t fl = host_exec(cpu, &h, op, modrm, buf);
+    uint16_t unmasked = (uint16_t)(h.sw & ~f->fcw & 0x3f);
+    if (size < 0 && !(unmasked & (FSW_IE | FSW_DE | FSW_ZE | FSW_OE | FSW_UE))) {
+        mem_store(cpu, m, buf, -size);
+    }
+    /* the pointers and opcode of the last non-control instruction */
+    f->fop = (uint16_t)(((op & 7) << 8) | modrm);
+    f->fip = cpu->eip;
+    f->fcs = cpu->seg[S_CS].sel;
+    if (modrm < 0xc0) {
+        f->fdp = m->off;
+        f->fds = cpu->seg[m->seg].sel;
+    }
+    from_host(cpu, &h);
+    if (modrm >= 0xc0 && (op == 0xdb || op == 0xdf) && modrm >= 0xe8) {
+        /* (U)COMI(P): ZF PF CF from the compare, OF SF AF cleared */
+        x86_set_flags(cpu, fl & (F_ZF | F_PF | F_CF), F_ARITH);
+    }
 }

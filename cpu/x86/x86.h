@@ -42,6 +42,10 @@ typedef struct X86Bus {
     void (*shutdown)(void *opaque, const char *why);
     /* Guest-visible log line (guest-error / unimplemented categories). */
     void (*log)(void *opaque, const char *category, const char *msg);
+    /* FERR# output (optional): with CR0.NE=0 an unmasked x87 exception
+     * raises it until the guest clears the exception (FNCLEX, FNINIT...);
+     * the chipset turns it into ISA IRQ 13. */
+    void (*ferr)(void *opaque, bool level);
 } X86Bus;
 
 typedef enum X86Model {
