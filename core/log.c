@@ -110,7 +110,7 @@ bool bp_log_set_file(const char *path, GError **errp)
     FILE *f = NULL;
 
     if (path) {
-        f = fopen(path, "a");
+        f = fopen(path, "w");
         if (!f) {
             g_set_error(errp, BP_ERROR, BP_ERROR_FAILED, "-D %s: %s", path,
                         g_strerror(errno));
