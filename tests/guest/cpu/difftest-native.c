@@ -57,6 +57,13 @@ static int run(const DiffCase *c, DiffResult *r)
     *p++ = 0x68;                 /* push flags; popfd */
     p = emit32(p, c->flags);
     *p++ = 0x9d;
+    /* x87: FNINIT state with all eight registers holding +0 (as after the
+     * engine's reset) */
+    *p++ = 0xdb; *p++ = 0xe3;
+    for (int i = 0; i < 8; i++) {
+        *p++ = 0xd9; *p++ = 0xee;   /* fldz */
+    }
+    *p++ = 0xdb; *p++ = 0xe3;
     for (int i = 0; i < 8; i++) {
         if (i == 4) continue;
         *p++ = (uint8_t)(0xb8 + i);

@@ -47,6 +47,8 @@ typedef struct Gen {
     uint32_t fmask;     /* flags to compare */
     uint32_t fixed[8];  /* register values forced by the template (fixmask) */
     uint32_t fixmask;
+    uint8_t *mem;       /* the scratch window's initial contents */
+    int ign_off, ign_len;   /* scratch bytes not compared (FPU pointers) */
 } Gen;
 
 static uint32_t rnd(Gen *g, uint32_t n)
@@ -381,12 +383,216 @@ static void t_string(Gen *g)
     g->fmask = ARITH;
 }
 
+
+/* x87 and MMX templates. EBX points at the scratch window: +0 control
+ * word, +0x10/+0x20 80-bit operands, +0x30 a memory operand/store target,
+ * +0x40 the FNSAVE image that ends each case (its FPU instruction and data
+ * pointers, +0x4c..+0x5b, are host addresses natively and are not
+ * compared). */
+static void put80(uint8_t *p, uint64_t mant, uint16_t se)
+{
+    memcpy(p, &mant, 8);
+    memcpy(p + 8, &se, 2);
+}
+
+static void x87_value(Gen *g, uint8_t *p)
+{
+    uint64_t m = ((uint64_t)g_rand_int(g->rng) << 32) | g_rand_int(g->rng);
+    uint16_t sign = rnd(g, 2) ? 0x8000 : 0;
+    switch (rnd(g, 12)) {
+    case 0: put80(p, 0, sign); break;                                   /* zero */
+    case 1: put80(p, 1ull << 63, sign | 0x7fff); break;                 /* infinity */
+    case 2: put80(p, (3ull << 62) | (m >> 2), sign | 0x7fff); break;     /* QNaN */
+    case 3: put80(p, (1ull << 63) | (m >> 2), sign | 0x7fff); break;     /* SNaN (or inf) */
+    case 4: put80(p, m >> 1, sign); break;                               /* denormal */
+    case 5: put80(p, m | (1ull << 63), sign); break;                     /* pseudo-denormal */
+    case 6: put80(p, m >> 1, sign | (uint16_t)(1 + rnd(g, 0x7ffe))); break;  /* unnormal */
+    case 7: put80(p, m | (1ull << 63), sign | (uint16_t)(rnd(g, 2) ? 1 + rnd(g, 64) : 0x7ffe - rnd(g, 64)));
+        break;                                                           /* extreme exponents */
+    case 8: put80(p, (1ull << 63) | (rnd(g, 2) ? 0 : (m & 0xffffffull) << 20),
+                  sign | (uint16_t)(0x3fff + rnd(g, 70) - 5)); break;   /* small integers */
+    default: put80(p, m | (1ull << 63), sign | (uint16_t)(0x3fff + rnd(g, 160) - 80)); break;
+    }
+}
+
+static void x87_prologue(Gen *g)
+{
+    g->fixed[3] = SCRATCH_BASE;
+    g->fixmask |= 1u << 3;
+    /* control word: random PC and RC, usually all exceptions masked */
+    uint16_t cw = (uint16_t)((rnd(g, 4) << 8) | (rnd(g, 4) << 10) | 0x40 |
+                             (rnd(g, 4) ? 0x3f : rnd(g, 64)));
+    memcpy(g->mem, &cw, 2);
+    x87_value(g, g->mem + 0x10);
+    x87_value(g, g->mem + 0x20);
+    *g->p++ = 0xdb; *g->p++ = 0xe3;                  /* fninit */
+    *g->p++ = 0xd9; *g->p++ = 0x2b;                  /* fldcw [ebx] */
+}
+
+static void x87_epilogue(Gen *g)
+{
+    *g->p++ = 0xdd; *g->p++ = 0x73; *g->p++ = 0x40;  /* fnsave [ebx+0x40] */
+    g->ign_off = 0x40 + 12;
+    g->ign_len = 16;
+}
+
+static void x87_load(Gen *g, uint8_t disp)
+{
+    static const uint8_t ops[][2] = {
+        { 0xdb, 5 }, { 0xdb, 5 }, { 0xdb, 5 }, { 0xd9, 0 }, { 0xdd, 0 }, { 0xdf, 0 }, { 0xdb, 0 },
+        { 0xdf, 5 }, { 0xdf, 4 },
+    };
+    int k = (int)rnd(g, G_N_ELEMENTS(ops));
+    *g->p++ = ops[k][0];
+    *g->p++ = (uint8_t)(0x43 | (ops[k][1] << 3));
+    *g->p++ = disp;
+}
+
+static void t_x87(Gen *g)
+{
+    x87_prologue(g);
+    x87_load(g, 0x10);
+    x87_load(g, 0x20);
+    uint8_t *v = g->mem + 0x30;
+    for (int k = 0; k < 8; k++) {
+        v[k] = (uint8_t)g_rand_int(g->rng);
+    }
+    if (rnd(g, 2)) {   /* a double or float with a plain exponent */
+        v[7] = (uint8_t)((v[7] & 0x80) | (0x3c + rnd(g, 8)));
+        v[3] = (uint8_t)((v[3] & 0x80) | (0x3c + rnd(g, 8)));
+    }
+    int i = (int)rnd(g, 8);
+    switch (rnd(g, 10)) {
+    case 0: case 1: /* D8/DC/DE register arithmetic and compares */
+        *g->p++ = (uint8_t)(0xd8 + 4 * rnd(g, 2) + 2 * rnd(g, 2));
+        *g->p++ = (uint8_t)(0xc0 | (rnd(g, 8) << 3) | (rnd(g, 4) ? 1 : i));
+        if (g->p[-2] == 0xde && (g->p[-1] & 0xf8) == 0xd8) {
+            g->p[-1] = 0xd9;   /* only FCOMPP in DE D8-DF */
+        }
+        break;
+    case 2: { /* memory arithmetic: m32real, m64real, m32int, m16int */
+        static const uint8_t mops[] = { 0xd8, 0xdc, 0xda, 0xde };
+        *g->p++ = mops[rnd(g, 4)];
+        *g->p++ = (uint8_t)(0x43 | (rnd(g, 8) << 3));
+        *g->p++ = 0x30;
+        break;
+    }
+    case 3: case 4: { /* D9 E0-FF */
+        static const uint8_t d9[] = {
+            0xe0, 0xe1, 0xe4, 0xe5, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xf0, 0xf1, 0xf2, 0xf3,
+            0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
+        };
+        *g->p++ = 0xd9;
+        *g->p++ = d9[rnd(g, G_N_ELEMENTS(d9))];
+        break;
+    }
+    case 5: { /* stores: fst(p) m32/m64/m80, fist(p) m16/m32/m64, fbstp */
+        static const uint8_t sops[][2] = {
+            { 0xd9, 2 }, { 0xd9, 3 }, { 0xdd, 2 }, { 0xdd, 3 }, { 0xdb, 7 }, { 0xdf, 2 },
+            { 0xdf, 3 }, { 0xdb, 2 }, { 0xdb, 3 }, { 0xdf, 7 }, { 0xdf, 6 },
+        };
+        int k = (int)rnd(g, G_N_ELEMENTS(sops));
+        *g->p++ = sops[k][0];
+        *g->p++ = (uint8_t)(0x43 | (sops[k][1] << 3));
+        *g->p++ = 0x30;
+        break;
+    }
+    case 6: /* (F)(U)COMI(P), FCMOVcc */
+        *g->p++ = (uint8_t)(0xda + rnd(g, 2) + 4 * rnd(g, 2));
+        if (g->p[-1] == 0xde || g->p[-1] == 0xda) {
+            g->p[-1] = 0xda;
+            *g->p++ = (uint8_t)(0xc0 + rnd(g, 32));
+        } else {
+            uint8_t m = (uint8_t)(g->p[-1] == 0xdb && rnd(g, 2) ? 0xc0 + rnd(g, 32) : 0xe8 + rnd(g, 16));
+            *g->p++ = m;
+        }
+        g->fmask = F_ZF | F_PF | F_CF;
+        break;
+    case 7: /* FXCH, FLD ST(i), FST(P) ST(i), FFREE, FUCOM(P)(P) */
+        switch (rnd(g, 6)) {
+        case 0: *g->p++ = 0xd9; *g->p++ = (uint8_t)(0xc8 + i); break;
+        case 1: *g->p++ = 0xd9; *g->p++ = (uint8_t)(0xc0 + i); break;
+        case 2: *g->p++ = 0xdd; *g->p++ = (uint8_t)(0xd0 + rnd(g, 16)); break;
+        case 3: *g->p++ = 0xdd; *g->p++ = (uint8_t)(0xc0 + i); break;
+        case 4: *g->p++ = 0xdd; *g->p++ = (uint8_t)(0xe0 + rnd(g, 16)); break;
+        default: *g->p++ = 0xda; *g->p++ = 0xe9; break;
+        }
+        break;
+    default: /* two operations */
+        *g->p++ = (uint8_t)(0xd8 + 4 * rnd(g, 2) + 2 * rnd(g, 2));
+        *g->p++ = (uint8_t)(0xc1 | (rnd(g, 2) << 5) | (rnd(g, 2) << 3));
+        *g->p++ = 0xd9;
+        *g->p++ = (uint8_t)(rnd(g, 2) ? 0xfa : 0xfc);   /* fsqrt / frndint */
+        break;
+    }
+    x87_epilogue(g);
+}
+
+static void mmx_modrm_mem(Gen *g, int reg, uint8_t disp)
+{
+    *g->p++ = (uint8_t)(0x43 | (reg << 3));
+    *g->p++ = disp;
+}
+
+static void t_mmx(Gen *g)
+{
+    static const uint8_t ops[] = {
+        0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x74, 0x75, 0x76,
+        0xd1, 0xd2, 0xd3, 0xd5, 0xd8, 0xd9, 0xdb, 0xdc, 0xdd, 0xdf, 0xe1, 0xe2, 0xe5, 0xe8, 0xe9,
+        0xeb, 0xec, 0xed, 0xef, 0xf1, 0xf2, 0xf3, 0xf5, 0xf8, 0xf9, 0xfa, 0xfc, 0xfd, 0xfe,
+    };
+    g->fixed[3] = SCRATCH_BASE;
+    g->fixmask |= 1u << 3;
+    int a = (int)rnd(g, 8), b = (int)rnd(g, 8);
+    uint8_t op = ops[rnd(g, G_N_ELEMENTS(ops))];
+    bool shift = (op & 0xf0) != 0x60 && (op & 0x0f) >= 1 && (op & 0x0f) <= 3;
+    if (shift && rnd(g, 2)) {   /* small counts matter most */
+        memset(g->mem + 0x18, 0, 8);
+        g->mem[0x18] = (uint8_t)rnd(g, 70);
+        memset(g->mem + 0x20, 0, 8);
+        g->mem[0x20] = (uint8_t)rnd(g, 70);
+    }
+    if (rnd(g, 3) == 0) {   /* saturation edges */
+        for (int k = 0x10; k < 0x28; k++) {
+            static const uint8_t e[] = { 0x00, 0x7f, 0x80, 0xff, 0x01, 0xfe };
+            g->mem[k] = e[rnd(g, 6)];
+        }
+    }
+    *g->p++ = 0x0f; *g->p++ = 0x6f; mmx_modrm_mem(g, a, 0x10);     /* movq mmA, [ebx+0x10] */
+    *g->p++ = 0x0f; *g->p++ = 0x6f; mmx_modrm_mem(g, b, 0x18);     /* movq mmB, [ebx+0x18] */
+    switch (rnd(g, 6)) {
+    case 0: /* memory source */
+        *g->p++ = 0x0f; *g->p++ = op; mmx_modrm_mem(g, a, 0x20);
+        break;
+    case 1: /* immediate shifts */
+        *g->p++ = 0x0f;
+        *g->p++ = (uint8_t)(0x71 + rnd(g, 3));
+        int sub = g->p[-1] == 0x73 ? 2 + 4 * (int)rnd(g, 2) : 2 + 2 * (int)rnd(g, 3);
+        *g->p++ = (uint8_t)(0xc0 | (sub << 3) | a);
+        *g->p++ = (uint8_t)(rnd(g, 2) ? rnd(g, 70) : rnd(g, 256));
+        break;
+    case 2: /* MOVD in/out of general registers */
+        *g->p++ = 0x0f; *g->p++ = 0x7e; *g->p++ = (uint8_t)(0xc0 | (b << 3) | reg_no_esp_ebx(g));
+        *g->p++ = 0x0f; *g->p++ = 0x6e; *g->p++ = (uint8_t)(0xc0 | (a << 3) | reg_no_esp_ebx(g));
+        break;
+    default:
+        *g->p++ = 0x0f; *g->p++ = op; *g->p++ = (uint8_t)(0xc0 | (a << 3) | b);
+        break;
+    }
+    *g->p++ = 0x0f; *g->p++ = 0x7f; mmx_modrm_mem(g, a, 0x30);     /* movq [ebx+0x30], mmA */
+    if (rnd(g, 4) == 0) {
+        *g->p++ = 0x0f; *g->p++ = 0x77;                            /* emms */
+    }
+    x87_epilogue(g);
+}
+
 static const struct { const char *name; GenFn fn; } templates[] = {
     { "memory ALU", t_mem_alu }, { "memory RMW/atomics/bits/shifts", t_mem_misc },
     { "string instructions", t_string },
     { "ALU r/m, r", t_alu }, { "ALU imm", t_alu_imm }, { "INC/DEC/NEG/NOT", t_incdec_neg },
     { "shifts and rotates", t_shift }, { "MUL/IMUL", t_mul }, { "bit operations", t_bits },
     { "SETcc/CMOVcc/flag ops", t_cond }, { "BCD", t_bcd }, { "XCHG/XADD/CMPXCHG/LEA", t_xchg },
+    { "x87", t_x87 }, { "MMX", t_mmx },
 };
 
 /* Flags defined after a shift/rotate (SDM vol. 2, SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR). */
@@ -482,8 +688,13 @@ static bool emulate(Ctx *c, const DiffCase *dc, DiffResult *r)
     cpu->eip = code;
     cpu->cc_op = CC_EFLAGS;
     cpu->eflags = 2 | (dc->flags & ARITH);
+    /* the FNINIT state the native side starts from (registers are +0) */
+    cpu->fpu.fcw = 0x037f;
+    cpu->fpu.fsw = 0;
+    cpu->fpu.top = 0;
+    cpu->fpu.ftw = 0xffff;
     uint64_t n;
-    x86_cpu_run(cpu, 4, &n);
+    x86_cpu_run(cpu, 16, &n);
     memcpy(r->regs, cpu->regs, sizeof(r->regs));
     r->flags = x86_get_flags(cpu);
     memcpy(r->mem, c->ram + SCRATCH_BASE, SCRATCH_SIZE);
@@ -533,16 +744,17 @@ int main(int argc, char **argv)
         int bad = 0, skipped = 0;
         for (int i = 0; i < cases; i++) {
             DiffCase dc = { 0 };
-            Gen g = { .rng = rng, .p = dc.code };
+            for (int k = 0; k < SCRATCH_SIZE; k++) {
+                dc.mem[k] = (uint8_t)g_rand_int(rng);
+            }
+            Gen g = { .rng = rng, .p = dc.code, .mem = dc.mem };
             templates[t].fn(&g);
             dc.len = (uint32_t)(g.p - dc.code);
+            g_assert(dc.len <= sizeof(dc.code));
             for (int r = 0; r < 8; r++) {
                 dc.regs[r] = (g.fixmask >> r) & 1 ? g.fixed[r] : interesting(&g);
             }
             dc.regs[4] = 0;
-            for (int k = 0; k < SCRATCH_SIZE; k++) {
-                dc.mem[k] = (uint8_t)g_rand_int(rng);
-            }
             dc.flags = 2 | (g_rand_int(rng) & ARITH);
             uint32_t mask = g.fmask;
             if ((mask & 0xff000000u) == 0xff000000u) {
@@ -559,6 +771,10 @@ int main(int argc, char **argv)
                 continue;
             }
             bool ok = emulate(&ctx, &dc, &emu);
+            if (g.ign_len) {
+                memset(nat.mem + g.ign_off, 0, (size_t)g.ign_len);
+                memset(emu.mem + g.ign_off, 0, (size_t)g.ign_len);
+            }
             bool same = ok && memcmp(nat.regs, emu.regs, sizeof(nat.regs)) == 0 &&
                         ((nat.flags ^ emu.flags) & mask) == 0 &&
                         memcmp(nat.mem, emu.mem, SCRATCH_SIZE) == 0;
