@@ -123,19 +123,27 @@ typedef struct X86TlbEntry {
 
 #define X86_MAX_BP 16
 
-/* Decoded-instruction cache (dcache.c): entries keyed by the physical
- * address of the instruction; valid while the page's generation is
- * unchanged. Only pages below 4 GiB are cached. */
+/* Decoded-instruction cache (dcache.c): blocks of straight-line code keyed
+ * by the physical address of their first instruction; a block is valid
+ * while its page's generation is unchanged. Only pages below 4 GiB are
+ * cached. */
 typedef struct X86DInsn X86DInsn;
 typedef void (*X86Handler)(X86Cpu *cpu, const X86DInsn *di);
 struct X86DInsn {
+    X86Handler fn;
+    uint32_t disp, imm;
+    uint8_t len, op, r1, r2, base, index, scale, seg;
+};
+#define BLOCK_MAX 32
+typedef struct X86Block {
     uint64_t pa;          /* ~0: empty */
     uint32_t gen;
-    X86Handler fn;        /* NULL: decode and execute generically */
-    uint32_t disp, imm;
-    uint8_t len, mode, op, r1, r2, base, index, scale, seg;
-};
-#define DCACHE_BITS 15
+    uint8_t mode;         /* CS.D when decoded */
+    uint8_t n;            /* instructions in insn[] */
+    uint16_t bytes;       /* length of the specialised instructions */
+    X86DInsn insn[BLOCK_MAX];
+} X86Block;
+#define DCACHE_BITS 13
 #define DCACHE_SIZE (1u << DCACHE_BITS)
 #define PHYS_PAGES (1u << 20)
 
@@ -204,7 +212,7 @@ struct X86Cpu {
     uint32_t fetch_page;
     uint8_t *fetch_host;
     uint64_t fetch_phys;   /* physical page of fetch_page */
-    X86DInsn *dcache;
+    X86Block *dcache;
     uint32_t *page_gen;    /* per physical page below 4 GiB */
     uint8_t *code_page;    /* page holds decoded instructions (dcache.c) */
     uint32_t smc_events;

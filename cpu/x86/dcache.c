@@ -22,7 +22,7 @@
 
 void x86_dcache_init(X86Cpu *cpu)
 {
-    cpu->dcache = g_new(X86DInsn, DCACHE_SIZE);
+    cpu->dcache = g_new(X86Block, DCACHE_SIZE);
     cpu->page_gen = g_new0(uint32_t, PHYS_PAGES);
     cpu->code_page = g_new0(uint8_t, PHYS_PAGES);
     x86_dcache_flush(cpu);
@@ -41,6 +41,8 @@ void x86_dcache_flush(X86Cpu *cpu)
         cpu->dcache[i].pa = ~0ull;
     }
     memset(cpu->code_page, 0, PHYS_PAGES);
+    /* a block being run may be stale now: leave it after this instruction */
+    cpu->pending = true;
     /* write tags with the code mark lose it on the next fill */
     x86_tlb_flush(cpu, true);
 }
@@ -61,6 +63,8 @@ static void invalidate_page(X86Cpu *cpu, uint64_t ppage, bool count)
         }
         cpu->code_page[ppage >> 12] = v & ~1u;
         cpu->page_gen[ppage >> 12]++;
+        /* the run loop leaves the current block after this instruction */
+        cpu->pending = true;
         /* pages get reused for other code over time: forget the counts now
          * and then */
         if ((++cpu->smc_events & 0xffff) == 0) {
@@ -952,25 +956,62 @@ static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
     }
 }
 
-static X86DInsn *lookup(X86Cpu *cpu, uint64_t pa, const uint8_t *p)
+/* x86_exec_generic as the last instruction of a block: anything may
+ * change, so nothing decoded follows it. */
+static void h_generic(X86Cpu *cpu, const X86DInsn *di)
 {
-    X86DInsn *di = &cpu->dcache[dhash(pa)];
-    uint32_t gen = cpu->page_gen[pa >> 12];
-    if (likely(di->pa == pa && di->gen == gen && di->mode == (uint8_t)cpu->code32)) {
-        return di;
+    x86_exec_generic(cpu);
+    cpu->next_eip = cpu->eip;
+}
+
+static bool ends_block(X86Handler fn)
+{
+    return fn == h_jcc || fn == h_jmp || fn == h_call || fn == h_ret || fn == h_ret_imm ||
+           fn == h_call_ind || fn == h_jmp_ind;
+}
+
+/* Decode the block at pa (page offset <= 4096 - 16) from host bytes p. */
+static void decode_block(X86Cpu *cpu, X86Block *b, uint64_t pa, const uint8_t *p)
+{
+    unsigned off = (unsigned)(pa & 0xfff), bytes = 0, n = 0;
+    bool generic = (cpu->code_page[pa >> 12] >> 1) >= SMC_LIMIT;
+    while (!generic && n < BLOCK_MAX - 1 && off + bytes <= 4096 - 16) {
+        X86DInsn *di = &b->insn[n];
+        decode(cpu, di, p + bytes);
+        if (!di->fn) {
+            generic = true;
+            break;
+        }
+        n++;
+        bytes += di->len;
+        if (ends_block(di->fn)) {
+            break;
+        }
     }
-    di->pa = pa;
-    di->gen = gen;
-    di->mode = (uint8_t)cpu->code32;
-    if ((cpu->code_page[pa >> 12] >> 1) >= SMC_LIMIT) {
-        di->fn = NULL;
-        return di;
-    }
-    decode(cpu, di, p);
-    if (di->fn) {
+    if (n > 0) {
         mark_code_page(cpu, pa & ~0xfffull);
     }
-    return di;
+    if (generic) {
+        b->insn[n].fn = h_generic;
+        b->insn[n].len = 0;
+        n++;
+    }
+    b->n = (uint8_t)n;
+    b->bytes = (uint16_t)bytes;
+}
+
+static inline X86Block *lookup(X86Cpu *cpu, uint64_t pa, const uint8_t *p)
+{
+    X86Block *b = &cpu->dcache[dhash(pa)];
+    uint32_t gen = cpu->page_gen[pa >> 12];
+    if (likely(b->pa == pa && b->gen == gen && b->mode == (uint8_t)cpu->code32)) {
+        return b;
+    }
+    b->pa = pa;
+    b->gen = gen;
+    b->mode = (uint8_t)cpu->code32;
+    decode_block(cpu, b, pa, p);
+    return b;
 }
 
 int x86_run_loop(X86Cpu *cpu, uint64_t end)
@@ -987,19 +1028,43 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
         }
         uint32_t tf = cpu->eflags & F_TF;
         uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
-        X86DInsn *di = NULL;
+        if (unlikely((lin & ~0xfffu) != cpu->fetch_page) && cpu->eip <= cpu->seg[S_CS].limit) {
+            /* new code page: translate it (faulting as the fetch would) */
+            uint8_t *host = x86_fetch_ptr(cpu, lin);
+            if (host) {
+                X86TlbEntry *e = &cpu->tlb[cpu->tlb_mode][(lin >> 12) & (TLB_SIZE - 1)];
+                cpu->fetch_page = lin & ~0xfffu;
+                cpu->fetch_host = host;
+                cpu->fetch_phys = e->phys;
+            }
+        }
         if (likely((lin & ~0xfffu) == cpu->fetch_page && (lin & 0xfff) <= 4096 - 16 &&
                    cpu->fetch_phys < (1ull << 32))) {
-            di = lookup(cpu, cpu->fetch_phys | (lin & 0xfff), cpu->fetch_host + (lin & 0xfff));
-        }
-        if (di && di->fn && likely(cpu->eip <= cpu->seg[S_CS].limit)) {
-            cpu->next_eip = cpu->eip + di->len;
-            di->fn(cpu, di);
-            cpu->eip = cpu->next_eip;
+            X86Block *b = lookup(cpu, cpu->fetch_phys | (lin & 0xfff), cpu->fetch_host + (lin & 0xfff));
+            const X86DInsn *di = b->insn, *de = di + b->n;
+            if (unlikely((uint64_t)cpu->eip + b->bytes > (uint64_t)cpu->seg[S_CS].limit + 1)) {
+                /* the block crosses the CS limit: the generic path faults
+                 * where it must */
+                x86_exec_generic(cpu);
+                cpu->icount++;
+            } else {
+                if (unlikely(tf | cpu->single_step)) {
+                    de = di + 1;
+                }
+                if ((uint64_t)(de - di) > end - cpu->icount) {
+                    de = di + (end - cpu->icount);
+                }
+                do {
+                    cpu->next_eip = cpu->eip + di->len;
+                    di->fn(cpu, di);
+                    cpu->eip = cpu->next_eip;
+                    cpu->icount++;
+                } while (++di < de && likely(!cpu->pending));
+            }
         } else {
             x86_exec_generic(cpu);
+            cpu->icount++;
         }
-        cpu->icount++;
         if (unlikely(tf | cpu->single_step)) {
             int ret = x86_after_insn(cpu, tf);
             if (ret >= 0) {
