@@ -9,7 +9,7 @@ build=${BP_BUILD_DIR:?}
 kit=$("${BP_SRC_DIR:?}/tests/kit/build-kit.sh") || { echo "1..0 # kit unavailable"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..8"
+echo "1..11"
 start=$(date +%s.%N)
 # -icount: virtual time follows retired instructions, so what the guest
 # measures (timer calibration, clocksource watchdog) does not depend on
@@ -40,6 +40,11 @@ check "a 16550A UART is detected ($(val serial))" [ "$(val serial)" = 1 ]
 check "the i440FX host bridge is on PCI" grep -q "^pci 0000:00:00.0 0x8086 0x1237 0x060000" "$tmp/serial.txt"
 check "the kernel uses the ACPI PM timer clocksource or lists it" \
     sh -c "echo '$(val clocksources)' | grep -qw acpi_pm"
+check "interrupts go through the I/O APIC ($(val ioapic-lines) lines)" \
+    sh -c "[ -n '$(val ioapic-lines)' ] && [ '$(val ioapic-lines)' -gt 0 ]"
+check "the local APIC timer is counting (LOC: $(val lapic-timer))" \
+    sh -c "[ -n '$(val lapic-timer)' ] && [ '$(val lapic-timer)' -gt 0 ]"
+check "SMBIOS from fw_cfg reaches the guest (DMI: $(val dmi))" [ "$(val dmi)" = "Backplane pc" ]
 echo "# boot time to exit: $(echo "$end - $start" | bc 2>/dev/null || echo "?") s"
 echo "# guest uptime at the check: $(val uptime) s"
 if [ $fail != 0 ]; then
