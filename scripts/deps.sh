@@ -11,12 +11,18 @@ for p in $pkgs; do
 done
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
+# A mirror that is being synced can fail one index (e.g. the security
+# suite's i386 list): say so and go on; the install below fails if a
+# package really cannot be found.
+update() {
+    $sudo apt-get update -qq || echo "deps: apt-get update reported errors; trying to install anyway" >&2
+}
 if ! dpkg --print-foreign-architectures | grep -qx i386; then
     $sudo dpkg --add-architecture i386
     missing="$missing"   # the i386 lists come with the update below
-    $sudo apt-get update -qq
+    update
 elif [ -n "$missing" ]; then
-    $sudo apt-get update -qq
+    update
 fi
 if [ -n "$missing" ]; then
     echo "deps: installing$missing" >&2
