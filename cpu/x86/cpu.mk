@@ -51,6 +51,10 @@ X86_GUEST_TESTS = \
 	tests/guest/cpu/modes.asm \
 	tests/guest/cpu/arith.asm \
 	tests/guest/cpu/fpu.asm \
+	tests/guest/cpu/x87-arith.asm \
+	tests/guest/cpu/x87-env.asm \
+	tests/guest/cpu/mmx.asm \
+	tests/guest/cpu/mmx-p5.asm \
 	tests/guest/cpu/system.asm
 EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tests.sh \
 	tests/guest/cpu/README tests/guest/cpu/bench/run.sh tests/guest/cpu/bench/prologue.inc \
