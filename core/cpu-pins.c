@@ -24,6 +24,7 @@ typedef struct MsrHandler {
 typedef struct CpuPins {
     BpIrq *intr;
     BpIrq *nmi;
+    BpIrq *ferr;                  /* output */
     uint8_t (*ack)(void *opaque);
     void *ack_opaque;
     GHashTable *msrs;             /* msr number -> MsrHandler */
@@ -86,6 +87,25 @@ BpIrq *bp_cpu_nmi(unsigned cpu)
         bp_irq_connect(p->nmi, pins_nmi_changed, p, 0);
     }
     return p->nmi;
+}
+
+BpIrq *bp_cpu_ferr(unsigned cpu)
+{
+    CpuPins *p = pins_get(cpu);
+    g_return_val_if_fail(p != NULL, NULL);
+    if (!p->ferr) {
+        g_autofree char *name = g_strdup_printf("cpu%u.ferr", cpu);
+        p->ferr = bp_irq_new(name);
+    }
+    return p->ferr;
+}
+
+void bp_cpu_pins_set_ferr(unsigned cpu, bool level)
+{
+    BpIrq *irq = bp_cpu_ferr(cpu);
+    if (irq) {
+        bp_irq_set(irq, level);
+    }
 }
 
 void bp_cpu_set_intack(unsigned cpu, uint8_t (*ack)(void *opaque), void *opaque)
@@ -234,6 +254,7 @@ void bp_cpu_pins_cleanup(void)
         CpuPins *p = &cpu_pins[c];
         bp_irq_free(p->intr);
         bp_irq_free(p->nmi);
+        bp_irq_free(p->ferr);
         if (p->msrs) {
             g_hash_table_destroy(p->msrs);
         }

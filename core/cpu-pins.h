@@ -21,6 +21,8 @@ typedef struct BpCpuSink {
  * detaches. */
 void bp_cpu_pins_attach(unsigned cpu, const BpCpuSink *sink);
 bool bp_cpu_pins_intr_level(unsigned cpu);
+/* The engine drives the FERR# output. */
+void bp_cpu_pins_set_ferr(unsigned cpu, bool level);
 bool bp_cpu_pins_a20(void);
 /* The intack provider's vector; 0xff (a spurious vector) when none. */
 uint8_t bp_cpu_pins_intack(unsigned cpu);

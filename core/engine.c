@@ -68,6 +68,11 @@ static void eng_io_write(void *opaque, uint16_t port, uint32_t val, unsigned siz
     bp_as_write(e->io, port, val, size);
 }
 
+static void eng_ferr(void *opaque, bool level)
+{
+    bp_cpu_pins_set_ferr(0, level);
+}
+
 static uint8_t eng_intack(void *opaque)
 {
     return bp_cpu_pins_intack(0);
@@ -235,6 +240,7 @@ static bool engine_start_interp(const char *model_name, GError **errp)
         .msr_write = eng_msr_write,
         .shutdown = eng_shutdown,
         .log = eng_log,
+        .ferr = eng_ferr,
     };
     e->cpu = x86_cpu_new(model, &e->bus);
     if (!e->cpu) {

@@ -14,6 +14,10 @@
 
 BpIrq *bp_cpu_intr(unsigned cpu);             /* level: INTR pin */
 BpIrq *bp_cpu_nmi(unsigned cpu);              /* rising edge: NMI */
+/* Output: FERR#, high while an unmasked x87 exception is pending and
+ * CR0.NE=0 (the legacy error reporting). A PC chipset connects it to ISA
+ * IRQ 13 and clears that request on a write to port 0xF0. */
+BpIrq *bp_cpu_ferr(unsigned cpu);
 /* The device answering INTA for this CPU (the PIC, or the local APIC when
  * present). Returns the vector. */
 void bp_cpu_set_intack(unsigned cpu, uint8_t (*ack)(void *opaque), void *opaque);
