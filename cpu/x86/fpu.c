@@ -198,9 +198,10 @@ typedef struct __attribute__((packed)) HostEnv {
     uint8_t st[8][10];
 } HostEnv;
 
-/* One stub per (opcode, ModRM): the two instruction bytes and RET, padded
- * to 4 bytes. Memory forms are only ever called with mod=00 rm=000, i.e.
- * [eax]/[rax], pointing at the host operand buffer. */
+/* One stub per (opcode, ModRM): ENDBR (a NOP where CET is off), the two
+ * instruction bytes and RET, padded to 8 bytes. Memory forms are only
+ * ever called with mod=00 rm=000, i.e. [eax]/[rax], pointing at the host
+ * operand buffer. */
 __asm__(".pushsection .text\n"
         ".p2align 4\n"
         ".type bp_x87_stubs, @function\n"
@@ -208,6 +209,11 @@ __asm__(".pushsection .text\n"
         ".irp op,0xd8,0xd9,0xda,0xdb,0xdc,0xdd,0xde,0xdf\n"
         ".set bp_x87_m, 0\n"
         ".rept 256\n"
+#ifdef __x86_64__
+        ".byte 0xf3, 0x0f, 0x1e, 0xfa\n"
+#else
+        ".byte 0xf3, 0x0f, 0x1e, 0xfb\n"
+#endif
         ".byte \\op, bp_x87_m, 0xc3, 0xcc\n"
         ".set bp_x87_m, bp_x87_m + 1\n"
         ".endr\n"
@@ -216,35 +222,32 @@ __asm__(".pushsection .text\n"
         ".popsection\n");
 extern const uint8_t bp_x87_stubs[];
 
+/* FRSTOR the image, call the stub (below the x86-64 red zone), FNSAVE it
+ * back. The EFLAGS variant loads the guest's CF/PF/ZF first (FCMOVcc) and
+ * returns the host's after (FCOMI). */
 #ifdef __x86_64__
-#define HOST_CALL(env, stub, mem, flags)                                      \
-    __asm__ volatile("push %[fl]\n\t"                                         \
-                     "popfq\n\t"                                              \
-                     "frstor (%[e])\n\t"                                      \
-                     "lea -128(%%rsp), %%rsp\n\t"                                    \
-                     "call *%[s]\n\t"                                         \
-                     "lea 128(%%rsp), %%rsp\n\t"                                    \
-                     "fnsave (%[e])\n\t"                                      \
-                     "pushfq\n\t"                                             \
-                     "pop %[fl]\n\t"                                          \
-                     : [fl] "+r"(flags), "+a"(mem)                            \
-                     : [e] "r"(env), [s] "r"(stub)                            \
-                     : "memory", "cc", "st", "st(1)", "st(2)", "st(3)",       \
-                       "st(4)", "st(5)", "st(6)", "st(7)")
+#define SP_DOWN "lea -128(%%rsp), %%rsp\n\t"
+#define SP_UP   "lea 128(%%rsp), %%rsp\n\t"
+#define POPF    "popfq\n\t"
+#define PUSHF   "pushfq\n\t"
 #else
-#define HOST_CALL(env, stub, mem, flags)                                      \
-    __asm__ volatile("push %[fl]\n\t"                                         \
-                     "popfl\n\t"                                              \
-                     "frstor (%[e])\n\t"                                      \
-                     "call *%[s]\n\t"                                         \
-                     "fnsave (%[e])\n\t"                                      \
-                     "pushfl\n\t"                                             \
-                     "pop %[fl]\n\t"                                          \
-                     : [fl] "+r"(flags), "+a"(mem)                            \
-                     : [e] "r"(env), [s] "r"(stub)                            \
-                     : "memory", "cc", "st", "st(1)", "st(2)", "st(3)",       \
-                       "st(4)", "st(5)", "st(6)", "st(7)")
+#define SP_DOWN ""
+#define SP_UP   ""
+#define POPF    "popfl\n\t"
+#define PUSHF   "pushfl\n\t"
 #endif
+#define X87_CLOBBERS "memory", "cc", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", \
+                     "st(6)", "st(7)"
+#define HOST_CALL(env, stub, mem)                                             \
+    __asm__ volatile("frstor (%[e])\n\t" SP_DOWN "call *%[s]\n\t" SP_UP      \
+                     "fnsave (%[e])\n\t"                                      \
+                     : "+a"(mem) : [e] "r"(env), [s] "r"(stub) : X87_CLOBBERS)
+#define HOST_CALL_FLAGS(env, stub, mem, flags)                                \
+    __asm__ volatile("push %[fl]\n\t" POPF "frstor (%[e])\n\t" SP_DOWN       \
+                     "call *%[s]\n\t" SP_UP "fnsave (%[e])\n\t" PUSHF         \
+                     "pop %[fl]\n\t"                                          \
+                     : [fl] "+r"(flags), "+a"(mem) : [e] "r"(env), [s] "r"(stub) \
+                     : X87_CLOBBERS)
 
 static void to_host(X86Cpu *cpu, HostEnv *h)
 {
@@ -274,16 +277,17 @@ static void from_host(X86Cpu *cpu, const HostEnv *h)
  * memory operand. Returns the host EFLAGS after the instruction. */
 static uint32_t host_exec(X86Cpu *cpu, HostEnv *h, uint8_t op, uint8_t modrm, void *buf)
 {
-    unsigned long flags = 0x2;
-    if ((op == 0xda || op == 0xdb) && modrm >= 0xc0 && modrm < 0xe0) {
-        flags |= x86_get_flags(cpu) & (F_CF | F_PF | F_ZF);   /* FCMOVcc */
-    }
     to_host(cpu, h);
-    const void *stub = bp_x87_stubs + ((op & 7) * 256 + (modrm >= 0xc0 ? modrm : (modrm & 0x38))) * 4;
+    const void *stub = bp_x87_stubs + ((op & 7) * 256 + (modrm >= 0xc0 ? modrm : (modrm & 0x38))) * 8;
     void *mem = buf;
-    HOST_CALL(h, stub, mem, flags);
-    (void)mem;
-    return (uint32_t)flags;
+    if ((op == 0xda || op == 0xdb || op == 0xdf) && modrm >= 0xc0 && modrm < 0xf8) {
+        /* FCMOVcc reads CF/PF/ZF; (U)COMI(P) write them */
+        unsigned long flags = 0x2 | (x86_get_flags(cpu) & (F_CF | F_PF | F_ZF));
+        HOST_CALL_FLAGS(h, stub, mem, flags);
+        return (uint32_t)flags;
+    }
+    HOST_CALL(h, stub, mem);
+    return 0;
 }
 
 static _Noreturn void fpu_ud(X86Cpu *cpu, uint8_t op, uint8_t modrm)
