@@ -105,7 +105,12 @@ uint32_t x86_get_flags(X86Cpu *cpu)
 
 void x86_set_flags(X86Cpu *cpu, uint32_t val, uint32_t mask)
 {
-    x86_get_flags(cpu);
+    if ((mask & F_ARITH) == F_ARITH) {
+        /* every lazy flag is replaced: nothing to materialise */
+        cpu->cc_op = CC_EFLAGS;
+    } else {
+        x86_get_flags(cpu);
+    }
     cpu->eflags = (cpu->eflags & ~mask) | (val & mask) | 2;
 }
 

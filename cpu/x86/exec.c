@@ -104,7 +104,8 @@ void x86_decode_modrm_mem(X86Cpu *cpu, Dec *d)
 
 
 /* Eager flags: SF/ZF/PF from r, plus the given CF/OF/AF. */
-void x86_set_szp(X86Cpu *cpu, uint32_t r, unsigned sz, bool cf, bool of, bool af)
+static inline __attribute__((always_inline)) void set_szp(X86Cpu *cpu, uint32_t r, unsigned sz,
+                                                           bool cf, bool of, bool af)
 {
     uint32_t f = 0;
     r &= szmask(sz);
@@ -114,7 +115,14 @@ void x86_set_szp(X86Cpu *cpu, uint32_t r, unsigned sz, bool cf, bool of, bool af
     if (r == 0) f |= F_ZF;
     if (r & (1u << (sz * 8 - 1))) f |= F_SF;
     if (!__builtin_parity(r & 0xff)) f |= F_PF;
-    x86_set_flags(cpu, f, F_ARITH);
+    /* all arithmetic flags replaced: the lazy state is dropped, not computed */
+    cpu->eflags = (cpu->eflags & ~F_ARITH) | f;
+    cpu->cc_op = CC_EFLAGS;
+}
+
+void x86_set_szp(X86Cpu *cpu, uint32_t r, unsigned sz, bool cf, bool of, bool af)
+{
+    set_szp(cpu, r, sz, cf, of, af);
 }
 
 /* Shifts and rotates (group 2). Count already masked to 5 bits. */
@@ -128,7 +136,7 @@ uint32_t x86_shift(X86Cpu *cpu, int op, uint32_t a, unsigned cnt, unsigned sz)
     if (cnt == 0) {
         return a;
     }
-    uint32_t f = x86_get_flags(cpu);
+    uint32_t f;
     switch (op) {
     case 0: { /* ROL */
         unsigned c = cnt % bits;
@@ -147,6 +155,7 @@ uint32_t x86_shift(X86Cpu *cpu, int op, uint32_t a, unsigned cnt, unsigned sz)
         return r;
     }
     case 2: { /* RCL */
+        f = x86_get_flags(cpu);
         unsigned c = cnt % (bits + 1);
         uint64_t v = ((uint64_t)((f & F_CF) ? 1 : 0) << bits) | a;
         if (c) {
@@ -159,6 +168,7 @@ uint32_t x86_shift(X86Cpu *cpu, int op, uint32_t a, unsigned cnt, unsigned sz)
         return r;
     }
     case 3: { /* RCR */
+        f = x86_get_flags(cpu);
         unsigned c = cnt % (bits + 1);
         of = !!(a & msb) != !!(f & F_CF);
         uint64_t v = ((uint64_t)((f & F_CF) ? 1 : 0) << bits) | a;
@@ -174,20 +184,20 @@ uint32_t x86_shift(X86Cpu *cpu, int op, uint32_t a, unsigned cnt, unsigned sz)
         r = cnt < 32 ? (a << cnt) & mask : 0;
         cf = cnt <= bits ? (a >> (bits - cnt)) & 1 : 0;
         of = !!(r & msb) != cf;
-        x86_set_szp(cpu, r, sz, cf, of, false);
+        set_szp(cpu, r, sz, cf, of, false);
         return r;
     case 5: /* SHR */
         r = cnt < 32 ? a >> cnt : 0;
         cf = cnt <= bits ? (a >> (cnt - 1)) & 1 : 0;
         of = a & msb;
-        x86_set_szp(cpu, r, sz, cf, of, false);
+        set_szp(cpu, r, sz, cf, of, false);
         return r;
     default: { /* SAR */
         int32_t s = (int32_t)sext(a, sz);
         unsigned c = cnt >= bits ? bits - 1 : cnt;
         r = (uint32_t)(s >> c) & mask;
         cf = cnt >= bits ? (s < 0) : ((s >> (cnt - 1)) & 1);
-        x86_set_szp(cpu, r, sz, cf, false, false);
+        set_szp(cpu, r, sz, cf, false, false);
         return r;
     }
     }
