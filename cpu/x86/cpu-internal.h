@@ -133,6 +133,7 @@ struct X86DInsn {
     X86Handler fn;
     uint32_t disp, imm;
     uint8_t len, op, r1, r2, base, index, scale, seg;
+    uint8_t kind;         /* fn's index in dcache.c's dispatch switch */
 };
 #define BLOCK_MAX 32
 typedef struct X86Block {

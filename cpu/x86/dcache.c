@@ -134,11 +134,11 @@ static inline void di_jump(X86Cpu *cpu, uint32_t target)
     cpu->next_eip = target;
 }
 
-static void h_nop(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_nop(X86Cpu *cpu, const X86DInsn *di)
 {
 }
 
-static void h_alu_rr(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_alu_rr(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t r = alu(cpu, di->op, cpu->regs[di->r1], cpu->regs[di->r2], 4);
     if (di->op != 7) {
@@ -146,12 +146,12 @@ static void h_alu_rr(X86Cpu *cpu, const X86DInsn *di)
     }
 }
 
-static void h_test_rr(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_test_rr(X86Cpu *cpu, const X86DInsn *di)
 {
     alu(cpu, 4, cpu->regs[di->r1], cpu->regs[di->r2], 4);
 }
 
-static void h_alu_ri(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_alu_ri(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t r = alu(cpu, di->op, cpu->regs[di->r1], di->imm, 4);
     if (di->op != 7) {
@@ -159,7 +159,7 @@ static void h_alu_ri(X86Cpu *cpu, const X86DInsn *di)
     }
 }
 
-static void h_alu_r_m(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_alu_r_m(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
     uint32_t r = alu(cpu, di->op, cpu->regs[di->r1], v, 4);
@@ -168,7 +168,7 @@ static void h_alu_r_m(X86Cpu *cpu, const X86DInsn *di)
     }
 }
 
-static void h_alu_m_r(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_alu_m_r(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t off = di_ea(cpu, di);
     if (di->op == 7) {
@@ -184,7 +184,7 @@ static void h_alu_m_r(X86Cpu *cpu, const X86DInsn *di)
     x86_lwrite(cpu, lin, r, 4);
 }
 
-static void h_alu_m_i(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_alu_m_i(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t off = di_ea(cpu, di);
     if (di->op == 7) {
@@ -197,95 +197,95 @@ static void h_alu_m_i(X86Cpu *cpu, const X86DInsn *di)
     x86_lwrite(cpu, lin, r, 4);
 }
 
-static void h_mov_rr(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov_rr(X86Cpu *cpu, const X86DInsn *di)
 {
     cpu->regs[di->r1] = cpu->regs[di->r2];
 }
 
-static void h_mov_ri(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov_ri(X86Cpu *cpu, const X86DInsn *di)
 {
     cpu->regs[di->r1] = di->imm;
 }
 
-static void h_mov_r_m(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov_r_m(X86Cpu *cpu, const X86DInsn *di)
 {
     cpu->regs[di->r1] = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
 }
 
-static void h_mov_m_r(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov_m_r(X86Cpu *cpu, const X86DInsn *di)
 {
     x86_lwrite(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, true), cpu->regs[di->r1], 4);
 }
 
-static void h_mov_m_i(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov_m_i(X86Cpu *cpu, const X86DInsn *di)
 {
     x86_lwrite(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, true), di->imm, 4);
 }
 
-static void h_mov_r8_m(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov_r8_m(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 1, false), 1);
     setreg(cpu, di->r1, v, 1);
 }
 
-static void h_mov_m_r8(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov_m_r8(X86Cpu *cpu, const X86DInsn *di)
 {
     x86_lwrite(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 1, true), getreg(cpu, di->r1, 1), 1);
 }
 
-static void h_lea(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_lea(X86Cpu *cpu, const X86DInsn *di)
 {
     cpu->regs[di->r1] = di_ea(cpu, di);
 }
 
-static void h_movx_rr(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_movx_rr(X86Cpu *cpu, const X86DInsn *di)
 {
     unsigned s = (di->op & 1) ? 2 : 1;
     uint32_t v = getreg(cpu, di->r2, s);
     cpu->regs[di->r1] = (di->op & 8) ? sext(v, s) : v;
 }
 
-static void h_movx_rm(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_movx_rm(X86Cpu *cpu, const X86DInsn *di)
 {
     unsigned s = (di->op & 1) ? 2 : 1;
     uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), s, false), s);
     cpu->regs[di->r1] = (di->op & 8) ? sext(v, s) : v;
 }
 
-static void h_incdec(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_incdec(X86Cpu *cpu, const X86DInsn *di)
 {
     cpu->regs[di->r1] = inc_dec(cpu, cpu->regs[di->r1], di->op, 4);
 }
 
-static void h_push_r(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_push_r(X86Cpu *cpu, const X86DInsn *di)
 {
     push(cpu, cpu->regs[di->r1], 4);
 }
 
-static void h_push_i(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_push_i(X86Cpu *cpu, const X86DInsn *di)
 {
     push(cpu, di->imm, 4);
 }
 
-static void h_pop_r(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_pop_r(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t v = pop(cpu, 4);
     cpu->regs[di->r1] = v;
 }
 
-static void h_jcc(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_jcc(X86Cpu *cpu, const X86DInsn *di)
 {
     if (cond(cpu, di->op)) {
         di_jump(cpu, cpu->next_eip + di->imm);
     }
 }
 
-static void h_jmp(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_jmp(X86Cpu *cpu, const X86DInsn *di)
 {
     di_jump(cpu, cpu->next_eip + di->imm);
 }
 
-static void h_call(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_call(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t ret = cpu->next_eip;
     uint32_t t = ret + di->imm;
@@ -296,7 +296,7 @@ static void h_call(X86Cpu *cpu, const X86DInsn *di)
     cpu->next_eip = t;
 }
 
-static void h_ret(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_ret(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t off = cpu->stack32 ? cpu->regs[R_ESP] : (cpu->regs[R_ESP] & 0xffff);
     uint32_t t = x86_lread(cpu, seg_lin(cpu, S_SS, off, 4, false), 4);
@@ -308,7 +308,7 @@ static void h_ret(X86Cpu *cpu, const X86DInsn *di)
     }
 }
 
-static void h_alu8_rr(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_alu8_rr(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t r = alu(cpu, di->op, getreg(cpu, di->r1, 1), getreg(cpu, di->r2, 1), 1);
     if (di->op != 7) {
@@ -316,7 +316,7 @@ static void h_alu8_rr(X86Cpu *cpu, const X86DInsn *di)
     }
 }
 
-static void h_alu8_r_m(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_alu8_r_m(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 1, false), 1);
     uint32_t r = alu(cpu, di->op, getreg(cpu, di->r1, 1), v, 1);
@@ -325,7 +325,7 @@ static void h_alu8_r_m(X86Cpu *cpu, const X86DInsn *di)
     }
 }
 
-static void h_alu8_m_r(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_alu8_m_r(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t off = di_ea(cpu, di);
     if (di->op == 7) {
@@ -338,7 +338,7 @@ static void h_alu8_m_r(X86Cpu *cpu, const X86DInsn *di)
     x86_lwrite(cpu, lin, r, 1);
 }
 
-static void h_alu8_m_i(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_alu8_m_i(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t off = di_ea(cpu, di);
     if (di->op == 7) {
@@ -351,7 +351,7 @@ static void h_alu8_m_i(X86Cpu *cpu, const X86DInsn *di)
     x86_lwrite(cpu, lin, r, 1);
 }
 
-static void h_alu8_ri(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_alu8_ri(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t r = alu(cpu, di->op, getreg(cpu, di->r1, 1), di->imm, 1);
     if (di->op != 7) {
@@ -359,27 +359,27 @@ static void h_alu8_ri(X86Cpu *cpu, const X86DInsn *di)
     }
 }
 
-static void h_test8_m_i(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_test8_m_i(X86Cpu *cpu, const X86DInsn *di)
 {
     alu(cpu, 4, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 1, false), 1), di->imm, 1);
 }
 
-static void h_mov8_m_i(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov8_m_i(X86Cpu *cpu, const X86DInsn *di)
 {
     x86_lwrite(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 1, true), di->imm, 1);
 }
 
-static void h_mov16_r_m(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov16_r_m(X86Cpu *cpu, const X86DInsn *di)
 {
     setreg(cpu, di->r1, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 2, false), 2), 2);
 }
 
-static void h_mov16_m_r(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov16_m_r(X86Cpu *cpu, const X86DInsn *di)
 {
     x86_lwrite(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 2, true), getreg(cpu, di->r1, 2), 2);
 }
 
-static void h_incdec_m(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_incdec_m(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t lin = seg_lin(cpu, di->seg, di_ea(cpu, di), 4, true);
     probe_write(cpu, lin, 4);
@@ -387,7 +387,7 @@ static void h_incdec_m(X86Cpu *cpu, const X86DInsn *di)
     x86_lwrite(cpu, lin, r, 4);
 }
 
-static void h_call_ind(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_call_ind(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t t = di->base == 0xff ? cpu->regs[di->r1]
                                   : x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
@@ -398,31 +398,31 @@ static void h_call_ind(X86Cpu *cpu, const X86DInsn *di)
     cpu->next_eip = t;
 }
 
-static void h_jmp_ind(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_jmp_ind(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t t = di->base == 0xff ? cpu->regs[di->r1]
                                   : x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
     di_jump(cpu, t);
 }
 
-static void h_push_m(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_push_m(X86Cpu *cpu, const X86DInsn *di)
 {
     push(cpu, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4), 4);
 }
 
-static void h_setcc_r(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_setcc_r(X86Cpu *cpu, const X86DInsn *di)
 {
     setreg(cpu, di->r1, cond(cpu, di->op) ? 1 : 0, 1);
 }
 
-static void h_cmov_rr(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_cmov_rr(X86Cpu *cpu, const X86DInsn *di)
 {
     if (cond(cpu, di->op)) {
         cpu->regs[di->r1] = cpu->regs[di->r2];
     }
 }
 
-static void h_cmov_rm(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_cmov_rm(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
     if (cond(cpu, di->op)) {
@@ -430,59 +430,59 @@ static void h_cmov_rm(X86Cpu *cpu, const X86DInsn *di)
     }
 }
 
-static void h_mov_eax_moffs(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov_eax_moffs(X86Cpu *cpu, const X86DInsn *di)
 {
     cpu->regs[R_EAX] = x86_lread(cpu, seg_lin(cpu, di->seg, di->disp, 4, false), 4);
 }
 
-static void h_mov_moffs_eax(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_mov_moffs_eax(X86Cpu *cpu, const X86DInsn *di)
 {
     x86_lwrite(cpu, seg_lin(cpu, di->seg, di->disp, 4, true), cpu->regs[R_EAX], 4);
 }
 
-static void h_test_mr(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_test_mr(X86Cpu *cpu, const X86DInsn *di)
 {
     alu(cpu, 4, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4), cpu->regs[di->r1], 4);
 }
 
-static void h_test_ri(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_test_ri(X86Cpu *cpu, const X86DInsn *di)
 {
     alu(cpu, 4, cpu->regs[di->r1], di->imm, 4);
 }
 
-static void h_test_mi(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_test_mi(X86Cpu *cpu, const X86DInsn *di)
 {
     alu(cpu, 4, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4), di->imm, 4);
 }
 
-static void h_not_neg_r(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_not_neg_r(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t v = cpu->regs[di->r1];
     cpu->regs[di->r1] = di->op == 2 ? ~v : alu(cpu, 5, 0, v, 4);
 }
 
-static void h_imul_rr(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_imul_rr(X86Cpu *cpu, const X86DInsn *di)
 {
     cpu->regs[di->r1] = x86_imul2(cpu, cpu->regs[di->r1], cpu->regs[di->r2], 4);
 }
 
-static void h_imul_rm(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_imul_rm(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
     cpu->regs[di->r1] = x86_imul2(cpu, cpu->regs[di->r1], v, 4);
 }
 
-static void h_cdq(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_cdq(X86Cpu *cpu, const X86DInsn *di)
 {
     cpu->regs[R_EDX] = (cpu->regs[R_EAX] & 0x80000000u) ? 0xffffffffu : 0;
 }
 
-static void h_cwde(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_cwde(X86Cpu *cpu, const X86DInsn *di)
 {
     cpu->regs[R_EAX] = sext(cpu->regs[R_EAX] & 0xffff, 2);
 }
 
-static void h_leave(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_leave(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t ebp = cpu->stack32 ? cpu->regs[R_EBP] : (cpu->regs[R_EBP] & 0xffff);
     uint32_t v = x86_lread(cpu, seg_lin(cpu, S_SS, ebp, 4, false), 4);
@@ -494,7 +494,7 @@ static void h_leave(X86Cpu *cpu, const X86DInsn *di)
     cpu->regs[R_EBP] = v;
 }
 
-static void h_ret_imm(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_ret_imm(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t esp = cpu->regs[R_ESP];
     uint32_t off = cpu->stack32 ? esp : (esp & 0xffff);
@@ -507,18 +507,18 @@ static void h_ret_imm(X86Cpu *cpu, const X86DInsn *di)
     }
 }
 
-static void h_fpu(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_fpu(X86Cpu *cpu, const X86DInsn *di)
 {
     X86FpuMem fm = { di->seg, di->r2 < 0xc0 ? di_ea(cpu, di) : 0, true };
     x86_fpu_exec(cpu, di->op, di->r2, &fm);
 }
 
-static void h_fwait(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_fwait(X86Cpu *cpu, const X86DInsn *di)
 {
     x86_fpu_wait(cpu);
 }
 
-static void h_shift_ri(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_shift_ri(X86Cpu *cpu, const X86DInsn *di)
 {
     unsigned cnt = di->imm & 31;
     if (cnt) {
@@ -958,7 +958,7 @@ static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
 
 /* x86_exec_generic as the last instruction of a block: anything may
  * change, so nothing decoded follows it. */
-static void h_generic(X86Cpu *cpu, const X86DInsn *di)
+static inline __attribute__((always_inline)) void h_generic(X86Cpu *cpu, const X86DInsn *di)
 {
     x86_exec_generic(cpu);
     cpu->next_eip = cpu->eip;
@@ -968,6 +968,89 @@ static bool ends_block(X86Handler fn)
 {
     return fn == h_jcc || fn == h_jmp || fn == h_call || fn == h_ret || fn == h_ret_imm ||
            fn == h_call_ind || fn == h_jmp_ind;
+}
+
+/* Every handler, for the dispatch switch of the run loop: the handlers are
+ * inlined there and di->kind selects one. */
+#define HANDLERS(X) \
+    X(nop) \
+    X(alu_rr) \
+    X(test_rr) \
+    X(alu_ri) \
+    X(alu_r_m) \
+    X(alu_m_r) \
+    X(alu_m_i) \
+    X(mov_rr) \
+    X(mov_ri) \
+    X(mov_r_m) \
+    X(mov_m_r) \
+    X(mov_m_i) \
+    X(mov_r8_m) \
+    X(mov_m_r8) \
+    X(lea) \
+    X(movx_rr) \
+    X(movx_rm) \
+    X(incdec) \
+    X(push_r) \
+    X(push_i) \
+    X(pop_r) \
+    X(jcc) \
+    X(jmp) \
+    X(call) \
+    X(ret) \
+    X(alu8_rr) \
+    X(alu8_r_m) \
+    X(alu8_m_r) \
+    X(alu8_m_i) \
+    X(alu8_ri) \
+    X(test8_m_i) \
+    X(mov8_m_i) \
+    X(mov16_r_m) \
+    X(mov16_m_r) \
+    X(incdec_m) \
+    X(call_ind) \
+    X(jmp_ind) \
+    X(push_m) \
+    X(setcc_r) \
+    X(cmov_rr) \
+    X(cmov_rm) \
+    X(mov_eax_moffs) \
+    X(mov_moffs_eax) \
+    X(test_mr) \
+    X(test_ri) \
+    X(test_mi) \
+    X(not_neg_r) \
+    X(imul_rr) \
+    X(imul_rm) \
+    X(cdq) \
+    X(cwde) \
+    X(leave) \
+    X(ret_imm) \
+    X(fpu) \
+    X(fwait) \
+    X(shift_ri) \
+    X(generic)
+
+enum {
+#define X(n) K_##n,
+    HANDLERS(X)
+#undef X
+};
+
+static const X86Handler handler_fns[] = {
+#define X(n) h_##n,
+    HANDLERS(X)
+#undef X
+};
+
+static uint8_t kind_of(X86Handler fn)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(handler_fns); i++) {
+        if (handler_fns[i] == fn) {
+            return (uint8_t)i;
+        }
+    }
+    return K_generic;
 }
 
 /* Decode the block at pa (page offset <= 4096 - 16) from host bytes p. */
@@ -982,6 +1065,7 @@ static void decode_block(X86Cpu *cpu, X86Block *b, uint64_t pa, const uint8_t *p
             generic = true;
             break;
         }
+        di->kind = kind_of(di->fn);
         n++;
         bytes += di->len;
         if (ends_block(di->fn)) {
@@ -993,6 +1077,7 @@ static void decode_block(X86Cpu *cpu, X86Block *b, uint64_t pa, const uint8_t *p
     }
     if (generic) {
         b->insn[n].fn = h_generic;
+        b->insn[n].kind = K_generic;
         b->insn[n].len = 0;
         n++;
     }
@@ -1056,7 +1141,12 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
                 }
                 do {
                     cpu->next_eip = cpu->eip + di->len;
-                    di->fn(cpu, di);
+                    switch (di->kind) {
+#define X(n) case K_##n: h_##n(cpu, di); break;
+                    HANDLERS(X)
+#undef X
+                    default: __builtin_unreachable();
+                    }
                     cpu->eip = cpu->next_eip;
                     cpu->icount++;
                 } while (++di < de && likely(!cpu->pending));
