@@ -27,6 +27,7 @@
  * Opcodes that are invalid (or FISTTP, SSE3) raise #UD; FCMOVcc and
  * (F)(U)COMI(P) only exist on P6 models.
  */
+#include <stddef.h>
 #include "cpu/x86/cpu-internal.h"
 
 #if !defined(__x86_64__) && !defined(__i386__)
@@ -288,6 +289,19 @@ static uint32_t host_exec(X86Cpu *cpu, HostEnv *h, uint8_t op, uint8_t modrm, vo
     }
     HOST_CALL(h, stub, mem);
     return 0;
+}
+
+/* The pointers and opcode of the last non-control instruction. */
+static void fpu_pointers(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m)
+{
+    X86Fpu *f = &cpu->fpu;
+    f->fop = (uint16_t)(((op & 7) << 8) | modrm);
+    f->fip = cpu->eip;
+    f->fcs = cpu->seg[S_CS].sel;
+    if (modrm < 0xc0) {
+        f->fdp = m->off;
+        f->fds = cpu->seg[m->seg].sel;
+    }
 }
 
 static _Noreturn void fpu_ud(X86Cpu *cpu, uint8_t op, uint8_t modrm)
@@ -651,6 +665,269 @@ static bool exec_control(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem
     return false;
 }
 
+/* Fast path: the common instructions whose register operands are all
+ * present (no stack fault possible) run on the host without the full
+ * FRSTOR/FNSAVE round trip: only their operands are loaded (FLD m80 and
+ * FSTP m80 move any 80-bit value unchanged and raise nothing), with the
+ * guest's precision and rounding control and all exceptions masked. When
+ * an exception that the guest has unmasked comes back, the result is
+ * dropped and the instruction reruns on the full path, which gives the
+ * unmasked response (with UE unmasked everything takes the full path). Condition codes the instruction leaves undefined keep
+ * their old values, as on the real x87 (the full path shows it); the
+ * differential test compares both paths with the host. */
+#ifdef __x86_64__
+typedef struct FastIO {
+    uint8_t a[16], b[16], o0[16], o1[16];   /* ST0, ST(i); host ST0, ST1 after */
+    uint16_t cw, sw, save;
+} FastIO;
+_Static_assert(offsetof(FastIO, cw) == 64 && offsetof(FastIO, sw) == 66 &&
+               offsetof(FastIO, save) == 68, "FastIO layout");
+
+#define FAST_PRE  "fnstcw 68(%[p])\n\tfnclex\n\tfldcw 64(%[p])\n\t"
+#define FAST_CALL SP_DOWN "call *%[s]\n\t" SP_UP "fnstsw 66(%[p])\n\t"
+#define FAST_POST "fldcw 68(%[p])\n\t"
+#define FAST_ASM(body, io, stub, mem)                                         \
+    __asm__ volatile(FAST_PRE body FAST_POST : "+a"(mem)                      \
+                     : [p] "r"(io), [s] "r"(stub) : X87_CLOBBERS)
+
+enum { FAST_2, FAST_1, FAST_STORE, FAST_LOAD };
+
+static void fast_run(int kind, FastIO *io, const void *stub, void *mem)
+{
+    switch (kind) {
+    case FAST_2:      /* b, a loaded; two results */
+        FAST_ASM("fldt 16(%[p])\n\tfldt (%[p])\n\t" FAST_CALL
+                 "fstpt 32(%[p])\n\tfstpt 48(%[p])\n\t", io, stub, mem);
+        break;
+    case FAST_1:      /* a loaded; one result */
+        FAST_ASM("fldt (%[p])\n\t" FAST_CALL "fstpt 32(%[p])\n\t", io, stub, mem);
+        break;
+    case FAST_STORE:  /* a loaded and popped by the stub */
+        FAST_ASM("fldt (%[p])\n\t" FAST_CALL, io, stub, mem);
+        break;
+    default:          /* the stub pushes one value */
+        FAST_ASM(FAST_CALL "fstpt 32(%[p])\n\t", io, stub, mem);
+        break;
+    }
+}
+
+static const void *stub_for(uint8_t op, uint8_t modrm)
+{
+    return bp_x87_stubs + ((op & 7) * 256 + modrm) * 8;
+}
+
+static void reg_put(X86Cpu *cpu, int i, const uint8_t *raw)
+{
+    int p = phys_reg(cpu, i);
+    x86_fpu_set_reg80(cpu, p, raw);
+    cpu->fpu.ftw = (uint16_t)((cpu->fpu.ftw & ~(3u << (2 * p))) | ((unsigned)tag_class(raw) << (2 * p)));
+}
+
+static bool reg_empty(X86Cpu *cpu, int i)
+{
+    return ((cpu->fpu.ftw >> (2 * phys_reg(cpu, i))) & 3) == TAG_EMPTY;
+}
+
+static void fast_push(X86Cpu *cpu, const uint8_t *raw)
+{
+    cpu->fpu.top = (cpu->fpu.top - 1) & 7;
+    reg_put(cpu, 0, raw);
+}
+
+static void fast_pop(X86Cpu *cpu)
+{
+    int p = phys_reg(cpu, 0);
+    cpu->fpu.ftw |= (uint16_t)(3u << (2 * p));
+    cpu->fpu.top = (cpu->fpu.top + 1) & 7;
+}
+
+/* Merge the host's flags and the condition codes in ccmask. */
+static void fast_flags(X86Cpu *cpu, uint16_t sw, uint16_t ccmask)
+{
+    X86Fpu *f = &cpu->fpu;
+    f->fsw = (uint16_t)((f->fsw & ~ccmask) | (sw & ccmask) | (sw & 0x3f));
+}
+
+/* Returns false when the instruction must take the full path. */
+static bool fast_exec(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m,
+                      uint8_t *buf, int size)
+{
+    X86Fpu *f = &cpu->fpu;
+    FastIO io;
+    int reg = (modrm >> 3) & 7, i = modrm & 7;
+    void *mem = buf;
+    /* an unmasked UE is signalled on tininess alone, a masked one only
+     * when the result is also inexact: the masked run cannot tell */
+    if (!(f->fcw & FSW_UE)) {
+        return false;
+    }
+    io.cw = f->fcw | 0x3f;
+    if (modrm >= 0xc0) {
+        switch (op) {
+        case 0xd8: case 0xdc: case 0xde:
+            if ((op != 0xd8 && (reg == 2 || reg == 3)) || reg_empty(cpu, 0) || reg_empty(cpu, i)) {
+                return false;
+            }
+            x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
+            x86_fpu_get_reg80(cpu, phys_reg(cpu, i), io.b);
+            if (op == 0xd8) {
+                /* host: ST0 op= ST1 (FCOMP as FCOM, popped here) */
+                fast_run(FAST_2, &io, stub_for(0xd8, (uint8_t)((reg == 3 ? 0xd0 : modrm & 0xf8) | 1)), mem);
+            } else {
+                /* host: ST1 op= ST0, with ST0 = a and ST1 = b */
+                fast_run(FAST_2, &io, stub_for(0xdc, (uint8_t)((modrm & 0xf8) | 1)), mem);
+            }
+            if (io.sw & ~f->fcw & 0x3f) {
+                return false;
+            }
+            if (op == 0xd8 && (reg == 2 || reg == 3)) {
+                fast_flags(cpu, io.sw, FSW_CC);
+                if (reg == 3) {
+                    fast_pop(cpu);
+                }
+                return true;
+            }
+            fast_flags(cpu, io.sw, FSW_C1);
+            if (op == 0xd8) {
+                reg_put(cpu, 0, io.o0);
+            } else {
+                reg_put(cpu, i, io.o1);
+                if (op == 0xde) {
+                    fast_pop(cpu);
+                }
+            }
+            return true;
+        case 0xd9:
+            if (modrm < 0xc8) {                      /* FLD ST(i) */
+                if (reg_empty(cpu, i) || !reg_empty(cpu, -1)) {
+                    return false;
+                }
+                x86_fpu_get_reg80(cpu, phys_reg(cpu, i), io.a);
+                fast_push(cpu, io.a);
+            } else if (modrm < 0xd0) {               /* FXCH */
+                if (reg_empty(cpu, 0) || reg_empty(cpu, i)) {
+                    return false;
+                }
+                x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
+                x86_fpu_get_reg80(cpu, phys_reg(cpu, i), io.b);
+                reg_put(cpu, 0, io.b);
+                reg_put(cpu, i, io.a);
+            } else if (modrm == 0xe0 || modrm == 0xe1) {   /* FCHS, FABS */
+                if (reg_empty(cpu, 0)) {
+                    return false;
+                }
+                x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
+                io.a[9] = modrm == 0xe0 ? io.a[9] ^ 0x80 : io.a[9] & 0x7f;
+                reg_put(cpu, 0, io.a);
+            } else if (modrm == 0xe8 || modrm == 0xee) {   /* FLD1, FLDZ */
+                if (!reg_empty(cpu, -1)) {
+                    return false;
+                }
+                memset(io.a, 0, 10);
+                if (modrm == 0xe8) {
+                    io.a[7] = 0x80;
+                    io.a[8] = 0xff;
+                    io.a[9] = 0x3f;
+                }
+                fast_push(cpu, io.a);
+            } else if (modrm == 0xfa || modrm == 0xfc) {   /* FSQRT, FRNDINT */
+                if (reg_empty(cpu, 0)) {
+                    return false;
+                }
+                x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
+                fast_run(FAST_1, &io, stub_for(0xd9, modrm), mem);
+                if (io.sw & ~f->fcw & 0x3f) {
+                    return false;
+                }
+                fast_flags(cpu, io.sw, FSW_C1);
+                reg_put(cpu, 0, io.o0);
+                return true;
+            } else {
+                return false;
+            }
+            f->fsw &= ~FSW_C1;
+            return true;
+        case 0xdd:
+            if (reg != 2 && reg != 3) {
+                return false;
+            }
+            if (reg_empty(cpu, 0)) {                 /* FST(P) ST(i) */
+                return false;
+            }
+            x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
+            reg_put(cpu, i, io.a);
+            if (reg == 3) {
+                fast_pop(cpu);
+            }
+            f->fsw &= ~FSW_C1;
+            return true;
+        default:
+            return false;
+        }
+    }
+    /* memory forms */
+    if (size > 0 && op != 0xd9 && op != 0xdb && op != 0xdd && op != 0xdf) {
+        /* D8 DA DC DE: arithmetic and compares with a memory operand */
+        if (reg_empty(cpu, 0)) {
+            return false;
+        }
+        x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
+        fast_run(FAST_1, &io, stub_for(op, (uint8_t)((reg == 3 ? 2 : reg) << 3)), mem);
+        if (io.sw & ~f->fcw & 0x3f) {
+            return false;
+        }
+        if (reg == 2 || reg == 3) {
+            fast_flags(cpu, io.sw, FSW_CC);
+            if (reg == 3) {
+                fast_pop(cpu);
+            }
+            return true;
+        }
+        fast_flags(cpu, io.sw, FSW_C1);
+        reg_put(cpu, 0, io.o0);
+        return true;
+    }
+    if (size > 0) {                                  /* loads */
+        if (!reg_empty(cpu, -1) || (op == 0xdf && reg == 4)) {
+            return false;
+        }
+        if (size == 10) {                            /* FLD m80: unchanged */
+            fast_push(cpu, buf);
+            f->fsw &= ~FSW_C1;
+            return true;
+        }
+        fast_run(FAST_LOAD, &io, stub_for(op, (uint8_t)(reg << 3)), mem);
+        if (io.sw & ~f->fcw & 0x3f) {
+            return false;
+        }
+        fast_flags(cpu, io.sw, FSW_C1);
+        fast_push(cpu, io.o0);
+        return true;
+    }
+    /* stores */
+    if (reg_empty(cpu, 0) || (op == 0xdf && reg == 6)) {
+        return false;
+    }
+    x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
+    if (size == -10) {                               /* FSTP m80: unchanged */
+        mem_store(cpu, m, io.a, 10);
+        fast_pop(cpu);
+        f->fsw &= ~FSW_C1;
+        return true;
+    }
+    fast_run(FAST_STORE, &io, stub_for(op, (uint8_t)((reg | 1) << 3)), mem);
+    if (io.sw & ~f->fcw & 0x3f) {
+        return false;
+    }
+    mem_store(cpu, m, buf, -size);
+    fast_flags(cpu, io.sw, FSW_C1);
+    if (reg & 1) {
+        fast_pop(cpu);
+    }
+    return true;
+}
+#endif
+
 void x86_fpu_exec(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m)
 {
     X86Fpu *f = &cpu->fpu;
@@ -678,19 +955,18 @@ void x86_fpu_exec(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m)
     if (size > 0) {
         mem_load(cpu, m, buf, size);
     }
+#ifdef __x86_64__
+    if (fast_exec(cpu, op, modrm, m, buf, size)) {
+        fpu_pointers(cpu, op, modrm, m);
+        return;
+    }
+#endif
     uint32_t fl = host_exec(cpu, &h, op, modrm, buf);
     uint16_t unmasked = (uint16_t)(h.sw & ~f->fcw & 0x3f);
     if (size < 0 && !(unmasked & (FSW_IE | FSW_DE | FSW_ZE | FSW_OE | FSW_UE))) {
         mem_store(cpu, m, buf, -size);
     }
-    /* the pointers and opcode of the last non-control instruction */
-    f->fop = (uint16_t)(((op & 7) << 8) | modrm);
-    f->fip = cpu->eip;
-    f->fcs = cpu->seg[S_CS].sel;
-    if (modrm < 0xc0) {
-        f->fdp = m->off;
-        f->fds = cpu->seg[m->seg].sel;
-    }
+    fpu_pointers(cpu, op, modrm, m);
     from_host(cpu, &h);
     if (modrm >= 0xc0 && (op == 0xdb || op == 0xdf) && modrm >= 0xe8) {
         /* (U)COMI(P): ZF PF CF from the compare, OF SF AF cleared */

@@ -453,6 +453,11 @@ static void t_x87(Gen *g)
     x87_prologue(g);
     x87_load(g, 0x10);
     x87_load(g, 0x20);
+    switch (rnd(g, 3)) {   /* condition codes the next instruction may keep */
+    case 0: *g->p++ = 0xd9; *g->p++ = 0xe5; break;   /* fxam */
+    case 1: *g->p++ = 0xd8; *g->p++ = 0xd1; break;   /* fcom st1 */
+    default: break;
+    }
     uint8_t *v = g->mem + 0x30;
     for (int k = 0; k < 8; k++) {
         v[k] = (uint8_t)g_rand_int(g->rng);
