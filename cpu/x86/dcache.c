@@ -463,13 +463,13 @@ static inline __attribute__((always_inline)) void h_not_neg_r(X86Cpu *cpu, const
 
 static inline __attribute__((always_inline)) void h_imul_rr(X86Cpu *cpu, const X86DInsn *di)
 {
-    cpu->regs[di->r1] = x86_imul2(cpu, cpu->regs[di->r1], cpu->regs[di->r2], 4);
+    cpu->regs[di->r1] = imul32(cpu, cpu->regs[di->r1], cpu->regs[di->r2]);
 }
 
 static inline __attribute__((always_inline)) void h_imul_rm(X86Cpu *cpu, const X86DInsn *di)
 {
     uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea(cpu, di), 4, false), 4);
-    cpu->regs[di->r1] = x86_imul2(cpu, cpu->regs[di->r1], v, 4);
+    cpu->regs[di->r1] = imul32(cpu, cpu->regs[di->r1], v);
 }
 
 static inline __attribute__((always_inline)) void h_cdq(X86Cpu *cpu, const X86DInsn *di)
@@ -522,7 +522,15 @@ static inline __attribute__((always_inline)) void h_shift_ri(X86Cpu *cpu, const 
 {
     unsigned cnt = di->imm & 31;
     if (cnt) {
-        cpu->regs[di->r1] = x86_shift(cpu, di->op, cpu->regs[di->r1], cnt, 4);
+        cpu->regs[di->r1] = shift32(cpu, di->op, cpu->regs[di->r1], cnt);
+    }
+}
+
+static inline __attribute__((always_inline)) void h_shift_rcl(X86Cpu *cpu, const X86DInsn *di)
+{
+    unsigned cnt = cpu->regs[R_ECX] & 31;
+    if (cnt) {
+        cpu->regs[di->r1] = shift32(cpu, di->op, cpu->regs[di->r1], cnt);
     }
 }
 
@@ -843,6 +851,16 @@ static void decode_body(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
         di->len = (uint8_t)n;
         di->fn = h_shift_ri;
         return;
+    case 0xd3:
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        if (mod != 3) {
+            return;
+        }
+        di->op = (uint8_t)reg;
+        di->r1 = (uint8_t)rm;
+        di->len = (uint8_t)n;
+        di->fn = h_shift_rcl;
+        return;
     case 0xc3:
         di->len = 1;
         di->fn = h_ret;
@@ -1029,6 +1047,7 @@ static bool ends_block(X86Handler fn)
     X(fpu) \
     X(fwait) \
     X(shift_ri) \
+    X(shift_rcl) \
     X(generic)
 
 enum {

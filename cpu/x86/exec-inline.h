@@ -236,6 +236,57 @@ static inline bool cond(X86Cpu *cpu, int cc)
     return x86_cond(cpu, cc);
 }
 
+/* Eager flags: SF/ZF/PF from r, plus the given CF/OF/AF; every arithmetic
+ * flag is replaced, so the lazy state is dropped, not computed. */
+static inline __attribute__((always_inline)) void set_szp(X86Cpu *cpu, uint32_t r, unsigned sz,
+                                                           bool cf, bool of, bool af)
+{
+    uint32_t f = 0;
+    r &= szmask(sz);
+    if (cf) f |= F_CF;
+    if (of) f |= F_OF;
+    if (af) f |= F_AF;
+    if (r == 0) f |= F_ZF;
+    if (r & (1u << (sz * 8 - 1))) f |= F_SF;
+    if (!__builtin_parity(r & 0xff)) f |= F_PF;
+    cpu->eflags = (cpu->eflags & ~F_ARITH) | f;
+    cpu->cc_op = CC_EFLAGS;
+}
+
+/* 32-bit IMUL r, r/m (flags as x86_imul2) */
+static inline uint32_t imul32(X86Cpu *cpu, uint32_t a, uint32_t b)
+{
+    int64_t r = (int64_t)(int32_t)a * (int32_t)b;
+    bool c = r != (int32_t)r;
+    set_szp(cpu, (uint32_t)r, 4, c, c, false);
+    return (uint32_t)r;
+}
+
+/* 32-bit shift or rotate by cnt (1-31): SHL/SHR/SAR inline, with the
+ * flags x86_shift gives them. */
+static inline uint32_t shift32(X86Cpu *cpu, int op, uint32_t a, unsigned cnt)
+{
+    uint32_t r;
+    bool cf;
+    switch (op) {
+    case 4: case 6:
+        r = a << cnt;
+        cf = (a >> (32 - cnt)) & 1;
+        set_szp(cpu, r, 4, cf, (r >> 31) != cf, false);
+        return r;
+    case 5:
+        r = a >> cnt;
+        set_szp(cpu, r, 4, (a >> (cnt - 1)) & 1, a >> 31, false);
+        return r;
+    case 7:
+        r = (uint32_t)((int32_t)a >> cnt);
+        set_szp(cpu, r, 4, ((int32_t)a >> (cnt - 1)) & 1, false, false);
+        return r;
+    default:
+        return x86_shift(cpu, op, a, cnt, 4);
+    }
+}
+
 typedef struct Dec {
     bool op32, a32;
     int seg;          /* override, -1 when none */

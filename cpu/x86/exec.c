@@ -104,22 +104,6 @@ void x86_decode_modrm_mem(X86Cpu *cpu, Dec *d)
 
 
 /* Eager flags: SF/ZF/PF from r, plus the given CF/OF/AF. */
-static inline __attribute__((always_inline)) void set_szp(X86Cpu *cpu, uint32_t r, unsigned sz,
-                                                           bool cf, bool of, bool af)
-{
-    uint32_t f = 0;
-    r &= szmask(sz);
-    if (cf) f |= F_CF;
-    if (of) f |= F_OF;
-    if (af) f |= F_AF;
-    if (r == 0) f |= F_ZF;
-    if (r & (1u << (sz * 8 - 1))) f |= F_SF;
-    if (!__builtin_parity(r & 0xff)) f |= F_PF;
-    /* all arithmetic flags replaced: the lazy state is dropped, not computed */
-    cpu->eflags = (cpu->eflags & ~F_ARITH) | f;
-    cpu->cc_op = CC_EFLAGS;
-}
-
 void x86_set_szp(X86Cpu *cpu, uint32_t r, unsigned sz, bool cf, bool of, bool af)
 {
     set_szp(cpu, r, sz, cf, of, af);
