@@ -12,9 +12,12 @@
  * overflow/underflow, denormals, unsupported formats, NaN propagation,
  * masked responses and the unmasked ones (no result for IE/ZE/DE, biased
  * result for OE/UE with a register destination, no memory write) are
- * therefore those of a real x87, bit for bit. The host image starts with
- * clear exception flags so that only this instruction's flags come back;
- * they are ORed into the guest's sticky flags.
+ * therefore those of a real x87 (the host's), bit for bit. The host image
+ * starts with clear exception flags so that only this instruction's flags
+ * come back; they are ORed into the guest's sticky flags. The common
+ * instructions take a fast path that loads only their operands (see
+ * fast_exec); the differential test (tests/guest/cpu/difftest.c) checks
+ * both paths against the host.
  *
  * Done here in software: FNINIT, FNCLEX, FLDCW, FNSTCW, FNSTSW,
  * FNSTENV/FLDENV and FNSAVE/FRSTOR (real/V86 and protected layouts, 16- and
@@ -417,17 +420,12 @@ static void env_store(X86Cpu *cpu, const X86FpuMem *m)
     if (real_layout(cpu)) {
         uint32_t ip = ((uint32_t)f->fcs << 4) + f->fip;
         uint32_t dp = ((uint32_t)f->fds << 4) + f->fdp;
-        if (m->op32) {
-            v[3] = ip & 0xffff;
-            v[4] = ((ip >> 16) << 12) | fop;
-            v[5] = dp & 0xffff;
-            v[6] = (dp >> 16) << 12;
-        } else {
-            v[3] = ip & 0xffff;
-            v[4] = ((ip >> 16) << 12) | fop;
-            v[5] = dp & 0xffff;
-            v[6] = (dp >> 16) << 12;
-        }
+        /* the same fields in words and dwords: IP/DP bits 15-0, then bits
+         * 31-16 (19-16 in the 16-bit form) at bit 12, FOP in bits 10-0 */
+        v[3] = ip & 0xffff;
+        v[4] = ((ip >> 16) << 12) | fop;
+        v[5] = dp & 0xffff;
+        v[6] = (dp >> 16) << 12;
     } else {
         v[3] = f->fip;
         v[4] = f->fcs | (m->op32 ? (uint32_t)fop << 16 : 0);
