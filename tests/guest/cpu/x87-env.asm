@@ -70,6 +70,18 @@ rfld1:
     TEST16_EQ [0x814], 0x0900, "real 32-bit fstenv: DP 15-0"
     fnstcw [0x820]
     TEST16_EQ [0x820], 0x037f, "fstenv: exceptions masked afterwards"
+    ; real-mode 16-bit FSAVE: 14-byte environment, then the registers
+    fninit
+    fld1
+    fnsave [0x800]
+    TEST16_EQ [0x800 + 14 + 8], 0x3fff, "real 16-bit fsave: ST0 at +14"
+    TEST16_EQ [0x800 + 2], 0x3800, "real 16-bit fsave: FSW (TOP=7)"
+    fnstsw ax
+    TEST16_EQ ax, 0, "real fsave reinitialises"
+    frstor [0x800]
+    fnstsw ax
+    TEST16_EQ ax, 0x3800, "real 16-bit frstor: TOP=7 back"
+    fninit
 
     lgdt [cs:gdt_desc]
     mov eax, cr0
@@ -297,6 +309,24 @@ pfld1:
     fxrstor [0x4004]
 .gp2:
     TEST_EQ [EXC_VEC], 13, "fxrstor misaligned: #GP"
+
+    ; with CR4.OSFXSR: MXCSR checked on restore, the XMM area (no SSE
+    ; here) saved as zeros
+    mov eax, cr4
+    or eax, 0x200
+    mov cr4, eax
+    mov dword [0x40a0], 0xffffffff
+    fxsave [0x4000]
+    TEST_EQ [0x40a0], 0, "fxsave with OSFXSR: XMM0 area zero"
+    TEST_EQ [0x401c], 0xffbf, "fxsave: MXCSR_MASK"
+    mov dword [0x4018], 0x10000
+    EXPECT_FAULT .gp3
+    fxrstor [0x4000]
+.gp3:
+    TEST_EQ [EXC_VEC], 13, "fxrstor MXCSR reserved bit: #GP"
+    mov eax, cr4
+    and eax, ~0x200
+    mov cr4, eax
 
     ; --- CPUID (pentium2): FPU, MMX, FXSR; no SSE ---
     mov eax, 1
