@@ -646,7 +646,12 @@ static char *without_host_time(const char *text)
     GString *s = g_string_new(NULL);
 
     for (guint i = 0; lines[i]; i++) {
-        if (!g_str_has_prefix(g_strchug(g_strdup(lines[i])), "time ")) {
+        const char *p = lines[i];
+
+        while (g_ascii_isspace(*p)) {
+            p++;
+        }
+        if (!g_str_has_prefix(p, "time ")) {
             g_string_append_printf(s, "%s\n", lines[i]);
         }
     }
