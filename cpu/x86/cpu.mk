@@ -32,6 +32,14 @@ tests_guest_cpu_api_test_CFLAGS = $(CORE_CFLAGS)
 tests_guest_cpu_api_test_LDADD = $(GLIB_LIBS) -lm
 TESTS += tests/guest/cpu/api-test
 
+# The x87 FERR# output (legacy CR0.NE=0 error reporting) on X86Bus.ferr.
+check_PROGRAMS += tests/guest/cpu/ferr-test
+tests_guest_cpu_ferr_test_SOURCES = tests/guest/cpu/ferr-test.c $(X86_ENGINE_SOURCES)
+tests_guest_cpu_ferr_test_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_guest_cpu_ferr_test_CFLAGS = $(CORE_CFLAGS)
+tests_guest_cpu_ferr_test_LDADD = $(GLIB_LIBS) -lm
+TESTS += tests/guest/cpu/ferr-test
+
 # Differential test against the host CPU (needs `cc -m32`, Debian's
 # gcc-multilib; skipped without it). run-difftest.sh builds the native
 # helper and runs a fixed seed; `run-difftest.sh SEED CASES` for longer runs.
