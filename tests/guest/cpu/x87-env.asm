@@ -279,6 +279,49 @@ pfld1:
     TEST_FSW 0x3c00, 0x3000, "fptan 0: pushes 1.0 (TOP=6), C2=0"
     TEST_ST0 0x3fff, 0x80000000, 0, "fptan: 1.0 pushed"
 
+    ; --- transcendental instructions with exact results ---
+    fninit
+    fld1
+    f2xm1
+    TEST_ST0 0x3fff, 0x80000000, 0, "f2xm1 1 = 2^1 - 1 = 1"
+    fild dword [ROMBASE + i_3]
+    fild dword [ROMBASE + i_8]
+    fyl2x
+    TEST_FSW 0x3800, 0x3800, "fyl2x pops (TOP=7)"
+    TEST_INT "fyl2x 3 * log2(8) = 9", 9
+    fnclex
+    fild dword [ROMBASE + i_3]
+    fldz
+    fyl2x
+    TEST_FSW 0x003f, 0x0004, "fyl2x x=0: ZE"
+    TEST_ST0 0xffff, 0x80000000, 0, "fyl2x 3 * log2(0) = -inf"
+    fninit
+    fild dword [ROMBASE + i_3]
+    fld1
+    fchs
+    fyl2x
+    TEST_FSW 0x003f, 0x0001, "fyl2x x<0: IE"
+    TEST_ST0 0xffff, 0xc0000000, 0, "fyl2x x<0: real indefinite"
+    fninit
+    fild dword [ROMBASE + i_3]
+    fldz
+    fyl2xp1
+    TEST_ST0 0, 0, 0, "fyl2xp1 3 * log2(1 + 0) = +0"
+    fninit
+    fldz
+    fsincos
+    TEST_FSW 0x3c00, 0x3000, "fsincos 0: pushes (TOP=6), C2=0"
+    TEST_ST0 0x3fff, 0x80000000, 0, "fsincos 0: ST0 = cos 0 = 1"
+    TEST_ST0 0, 0, 0, "fsincos 0: ST1 = sin 0 = 0"
+    fld tword [ROMBASE + t_2p63]
+    fcos
+    TEST_FSW 0x0400, 0x0400, "fcos 2^63: C2"
+    fstp st0
+    fld tword [ROMBASE + t_2p63]
+    fsincos
+    TEST_FSW 0x3c00, 0x3c00, "fsincos 2^63: C2, nothing pushed (TOP=7)"
+    fninit
+
     ; --- FXSAVE / FXRSTOR ---
     fninit
     fld1
@@ -341,6 +384,7 @@ i_3:      dd 3
 i_10:     dd 10
 i_11:     dd 11
 i_12:     dd 12
+i_8:      dd 8
 i_1234567: dd 1234567
 i_m99:    dd -99
 f_1_5:    dd 1.5
