@@ -12,6 +12,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 kit=${BP_KIT_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/backplane/kit}
 mkdir -p "$kit"
 log() { echo "build-kit: $*" >&2; }
+# Tests run this in parallel (make -j check): one at a time builds the kit.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$kit/.lock"
+    flock 9
+fi
 
 need_i386() {
     if ! dpkg --print-foreign-architectures | grep -qx i386; then
@@ -70,7 +75,9 @@ if [ ! -f "$kit/busybox" ]; then
     cp "$kit/pkg/busybox-static_i386/bin/busybox" "$kit/busybox"
 fi
 
-if [ ! -f "$kit/kit.cpio.gz" ] || [ "$here/init" -nt "$kit/kit.cpio.gz" ]; then
+# Rebuilt when our /init changes (by content: a fresh checkout's mtime says
+# nothing); the copy it was built with is kept next to it.
+if [ ! -f "$kit/kit.cpio.gz" ] || ! cmp -s "$here/init" "$kit/init"; then
     root=$(mktemp -d)
     mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/etc"
     cp "$kit/busybox" "$root/bin/busybox"
@@ -79,6 +86,7 @@ if [ ! -f "$kit/kit.cpio.gz" ] || [ "$here/init" -nt "$kit/kit.cpio.gz" ]; then
     chmod 755 "$root/init"
     (cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) > "$kit/kit.cpio.gz.tmp"
     mv "$kit/kit.cpio.gz.tmp" "$kit/kit.cpio.gz"
+    cp "$here/init" "$kit/init"
     rm -rf "$root"
 fi
 echo "$kit"
