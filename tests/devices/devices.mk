@@ -26,3 +26,4 @@ tests_devices_test_debug_CFLAGS = $(BP_DEVTEST_CFLAGS)
 tests_devices_test_debug_LDADD = $(BP_DEVTEST_LDADD)
 include tests/devices/pcdev.mk
 include tests/devices/apic.mk
+include tests/devices/fuzz.mk
