@@ -237,7 +237,8 @@ static const BpPciConfigOps i440fx_config_ops = {
 
 static uint64_t hole_read(void *opaque, uint64_t addr, unsigned size)
 {
-    return (1ull << (8 * size)) - 1;
+    /* Up to 8 bytes: a shift by 64 would be undefined. */
+    return size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
 }
 
 static void hole_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)

@@ -615,7 +615,19 @@ static void test_none_device(gconstpointer data)
 
 /* ---- regressions ------------------------------------------------------------ */
 
-/* (Added as bugs are found.) */
+/* i440fx pci-hole-low (0xa0000-0xdffff) read as 8 bytes: all ones, not a
+ * shift by 64 (UBSan) that gave 0. */
+static void test_regress_hole_readq(void)
+{
+    BpTest *t = fuzz_start(PC_ARGS);
+
+    g_assert_cmphex(bp_test_readq(t, 0xa0000), ==, UINT64_MAX);
+    g_assert_cmphex(bp_test_readq(t, 0xdfff8), ==, UINT64_MAX);
+    g_assert_cmphex(bp_test_readl(t, 0xa0004), ==, UINT32_MAX);
+    g_assert_cmpint(bp_test_quit(t), ==, 0);
+    assert_no_sanitizer_report();
+    bp_test_free(t);
+}
 
 int main(int argc, char **argv)
 {
@@ -633,6 +645,7 @@ int main(int argc, char **argv)
     s = g_getenv("BP_FUZZ_ITERATIONS");
     fuzz_iterations = s ? (unsigned)g_ascii_strtoull(s, NULL, 0) : DEFAULT_ITERATIONS;
 
+    g_test_add_func("/fuzz/regress/i440fx-hole-readq", test_regress_hole_readq);
     g_test_add_func("/fuzz/pc/ports", test_pc_ports);
     g_test_add_func("/fuzz/pc/mmio", test_pc_mmio);
     g_test_add_func("/fuzz/pc/pci", test_pc_pci);
