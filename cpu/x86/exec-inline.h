@@ -254,7 +254,7 @@ static inline __attribute__((always_inline)) void set_szp(X86Cpu *cpu, uint32_t 
 }
 
 /* 32-bit IMUL r, r/m (flags as x86_imul2) */
-static inline uint32_t imul32(X86Cpu *cpu, uint32_t a, uint32_t b)
+static inline __attribute__((always_inline)) uint32_t imul32(X86Cpu *cpu, uint32_t a, uint32_t b)
 {
     int64_t r = (int64_t)(int32_t)a * (int32_t)b;
     bool c = r != (int32_t)r;
@@ -264,7 +264,7 @@ static inline uint32_t imul32(X86Cpu *cpu, uint32_t a, uint32_t b)
 
 /* 32-bit shift or rotate by cnt (1-31): SHL/SHR/SAR inline, with the
  * flags x86_shift gives them. */
-static inline uint32_t shift32(X86Cpu *cpu, int op, uint32_t a, unsigned cnt)
+static inline __attribute__((always_inline)) uint32_t shift32(X86Cpu *cpu, int op, uint32_t a, unsigned cnt)
 {
     uint32_t r;
     bool cf;
