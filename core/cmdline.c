@@ -405,6 +405,10 @@ static bool opt_machine_key(BpCmdlineState *s, const char *opt, const char *arg,
         { "-initrd", "initrd" }, { "-append", "append" },
     };
 
+    if (strcmp(opt, "-cpu") == 0 && is_help(arg)) {
+        set_help(s, BP_HELP_CPU, NULL);
+        return true;
+    }
     for (guint i = 0; i < G_N_ELEMENTS(map); i++) {
         if (strcmp(map[i].opt, opt) == 0) {
             add_machine_key(s, opt, arg, map[i].key, arg);
@@ -439,6 +443,90 @@ static bool opt_flag(BpCmdlineState *s, const char *opt, const char *arg, GError
         set_help(s, BP_HELP_USAGE, NULL);
     } else {
         g_assert_not_reached();
+    }
+    return true;
+}
+
+/* The keys an option group takes; NULL-terminated. */
+static bool keys_known(const BpOpts *o, const char *const *keys, GError **errp)
+{
+    for (guint k = 0; k < o->keys->len; k++) {
+        if (!g_strv_contains(keys, o->keys->pdata[k])) {
+            g_autofree char *list = g_strjoinv(", ", (char **)keys);
+
+            g_set_error(errp, BP_ERROR, BP_ERROR_INVALID, "invalid parameter '%s' (valid: %s)",
+                        (const char *)o->keys->pdata[k], list);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* -smp, -rtc and -boot: what is recorded must at least be well formed. */
+static bool check_record(const char *opt, const BpOpts *o, GError **errp)
+{
+    if (strcmp(opt, "-smp") == 0) {
+        static const char *const keys[] = { "cpus", "maxcpus", "sockets", "dies", "cores",
+                                            "threads", NULL };
+
+        if (!keys_known(o, keys, errp)) {
+            return false;
+        }
+        for (guint k = 0; k < o->keys->len; k++) {
+            const char *v = o->values->pdata[k];
+            guint64 n;
+
+            if (!g_ascii_string_to_unsigned(v, 10, 1, G_MAXUINT32, &n, NULL)) {
+                g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                            "%s=%s: expects a whole number of at least 1 (only -smp 1 is "
+                            "supported for now)", (const char *)o->keys->pdata[k], v);
+                return false;
+            }
+            if (n != 1) {
+                g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                            "only one CPU is supported for now (use -smp 1)");
+                return false;
+            }
+        }
+    } else if (strcmp(opt, "-rtc") == 0) {
+        static const char *const keys[] = { "base", "clock", "driftfix", NULL };
+        static const char *const clocks[] = { "host", "rt", "vm", NULL };
+        static const char *const drift[] = { "none", "slew", NULL };
+        const char *v;
+
+        if (!keys_known(o, keys, errp)) {
+            return false;
+        }
+        if ((v = bp_opts_get(o, "clock")) && !g_strv_contains(clocks, v)) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                        "invalid clock '%s' (host, rt or vm)", v);
+            return false;
+        }
+        if ((v = bp_opts_get(o, "driftfix")) && !g_strv_contains(drift, v)) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                        "invalid driftfix '%s' (none or slew)", v);
+            return false;
+        }
+    } else if (strcmp(opt, "-boot") == 0) {
+        static const char *const keys[] = { "order", "once", "menu", "splash", "splash-time",
+                                            "reboot-timeout", "strict", NULL };
+        static const char *const drives[] = { "order", "once" };
+
+        if (!keys_known(o, keys, errp)) {
+            return false;
+        }
+        for (guint i = 0; i < G_N_ELEMENTS(drives); i++) {
+            const char *v = bp_opts_get(o, drives[i]);
+
+            for (const char *c = v; c && *c; c++) {
+                if (*c < 'a' || *c > 'p') {
+                    g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                                "invalid boot device '%c' in %s=%s (drive letters a-p: "
+                                "a floppy, c disk, d CD-ROM, n network)", *c, drives[i], v);
+                    return false;
+                }
+            }
+        }
     }
     return true;
 }
@@ -478,15 +566,9 @@ static bool opt_record(BpCmdlineState *s, const char *opt, const char *arg, GErr
                 return false;
             }
         }
-        if (strcmp(opt, "-smp") == 0) {
-            for (guint k = 0; k < o->keys->len; k++) {
-                if (strcmp(o->values->pdata[k], "1") != 0) {
-                    g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                                "only one CPU is supported for now");
-                    bp_opts_free(o);
-                    return false;
-                }
-            }
+        if (!check_record(opt, o, errp)) {
+            bp_opts_free(o);
+            return false;
         }
         bp_config_add(s->cl->config, o);
         return true;

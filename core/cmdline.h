@@ -15,6 +15,7 @@ typedef enum BpCmdlineHelp {
     BP_HELP_LOG,                  /* -d help */
     BP_HELP_CHARDEV,              /* -chardev help */
     BP_HELP_DISPLAY,              /* -display help */
+    BP_HELP_CPU,                  /* -cpu help */
 } BpCmdlineHelp;
 
 typedef struct BpCmdline {

@@ -258,6 +258,18 @@ bool bp_config_read_string(BpConfig *c, const char *text, const char *fname, GEr
         g_autofree char *key = NULL;
         g_autofree char *value = NULL;
 
+        for (const char *ch = line; *ch; ch++) {
+            if ((unsigned char)*ch < 0x20 && *ch != '\t' && *ch != '\r') {
+                g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                            "%s: not a text file (control character 0x%02x)", where, *ch);
+                return false;
+            }
+        }
+        if (!g_utf8_validate(line, -1, NULL)) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                        "%s: not a text file (invalid UTF-8)", where);
+            return false;
+        }
         if (!*line || *line == '#') {
             continue;
         }
@@ -297,6 +309,11 @@ bool bp_config_read_string(BpConfig *c, const char *text, const char *fname, GEr
             cur->id = g_steal_pointer(&value);
             continue;
         }
+        if (bp_opts_get(cur, key) || (strcmp(key, "id") == 0 && cur->id)) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                        "%s: key '%s' is set twice in this group", where, key);
+            return false;
+        }
         bp_opts_set(cur, key, value);
     }
     for (guint i = 0; i < added->len; i++) {
@@ -306,13 +323,39 @@ bool bp_config_read_string(BpConfig *c, const char *text, const char *fname, GEr
     return true;
 }
 
+/* Why a file could not be read or written, in a few words. */
+static const char *file_error_reason(const GError *err)
+{
+    switch (err->code) {
+    case G_FILE_ERROR_NOENT: return "no such file";
+    case G_FILE_ERROR_ACCES: return "permission denied";
+    case G_FILE_ERROR_ISDIR: return "it is a directory";
+    default: return err->message;
+    }
+}
+
 bool bp_config_read_file(BpConfig *c, const char *path, GError **errp)
 {
     g_autofree char *text = NULL;
     g_autoptr(GError) err = NULL;
 
-    if (!g_file_get_contents(path, &text, NULL, &err)) {
-        g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND, "%s", err->message);
+    gsize len;
+    const char *nul;
+
+    if (!g_file_get_contents(path, &text, &len, &err)) {
+        g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND, "cannot read '%s': %s", path,
+                    file_error_reason(err));
+        return false;
+    }
+    nul = memchr(text, 0, len);
+    if (nul) {
+        guint line = 1;
+
+        for (const char *p = text; p < nul; p++) {
+            line += *p == '\n';
+        }
+        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                    "%s:%u: not a text file (control character 0x00)", path, line);
         return false;
     }
     return bp_config_read_string(c, text, path, errp);
@@ -386,7 +429,10 @@ bool bp_config_write_file(const BpConfig *c, const char *path, GError **errp)
         return true;
     }
     if (!g_file_set_contents(path, text, -1, &err)) {
-        g_set_error(errp, BP_ERROR, BP_ERROR_FAILED, "%s", err->message);
+        /* GLib's message names its temporary file: name the user's. */
+        g_set_error(errp, BP_ERROR, BP_ERROR_FAILED, "cannot write '%s': %s", path,
+                    err->code == G_FILE_ERROR_NOENT ? "its directory does not exist"
+                                                    : file_error_reason(err));
         return false;
     }
     return true;

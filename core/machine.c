@@ -22,8 +22,41 @@
 #include "core/monitor.h"
 #include "core/qtest.h"
 #include "core/registry.h"
+#include "cpu/x86/x86.h"
 
 #define BP_DEFAULT_RAM "128M"
+
+/* The -cpu names, in the order -cpu help lists them; a name the CPU
+ * engine does not accept is not listed. */
+static const char *const cpu_models[] = { "486", "pentium", "pentium2", "max" };
+#define CPU_DEFAULT "pentium2"
+
+char *bp_machine_cpu_help(void)
+{
+    GString *s = g_string_new("Available CPUs:\n");
+    X86Model m;
+
+    for (guint i = 0; i < G_N_ELEMENTS(cpu_models); i++) {
+        if (x86_model_from_name(cpu_models[i], &m)) {
+            g_string_append_printf(s, "  %s%s\n", cpu_models[i],
+                                   strcmp(cpu_models[i], CPU_DEFAULT) ? "" : " (default)");
+        }
+    }
+    return g_string_free(s, FALSE);
+}
+
+static bool cpu_model_valid(const char *name, GError **errp)
+{
+    X86Model m;
+
+    if (x86_model_from_name(name, &m)) {
+        return true;
+    }
+    g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                "unknown CPU model '%s' (-cpu help lists them: 486, pentium, pentium2, max)",
+                name);
+    return false;
+}
 
 static GPtrArray *machine_defs;          /* const BpMachineDef * */
 static GPtrArray *firmware_dirs;         /* char * */
@@ -275,6 +308,23 @@ static BpOpts *expand_machine_group(const BpConfig *user, const BpMachineDef **d
                         "a, then b)", val);
             prefix_key_origin(errp, origins, m, key);
             return NULL;
+        }
+        if (strcmp(key, "cpu") == 0 && !cpu_model_valid(val, errp)) {
+            prefix_key_origin(errp, origins, m, key);
+            return NULL;
+        }
+    }
+    if (!bp_opts_get(m, "kernel")) {
+        static const char *const need_kernel[] = { "initrd", "append" };
+
+        for (guint i = 0; i < G_N_ELEMENTS(need_kernel); i++) {
+            if (bp_opts_get(m, need_kernel[i])) {
+                g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                            "-%s is only used with -kernel (give the kernel with -kernel FILE)",
+                            need_kernel[i]);
+                prefix_key_origin(errp, origins, m, need_kernel[i]);
+                return NULL;
+            }
         }
     }
     if (have_qtest && !have_accel) {
@@ -909,6 +959,30 @@ static bool assemble_machine_core(const BpConfig *c, const BpMachineDef *def,
     return true;
 }
 
+/* Options QEMU users give that nothing here implements yet: refused,
+ * so that a disk or network card is never silently missing. */
+static bool check_not_implemented(const BpConfig *c, GError **errp)
+{
+    for (guint i = 0; i < c->groups->len; i++) {
+        const BpOpts *o = c->groups->pdata[i];
+
+        if (is_group(o, "drive")) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                        "block devices are not implemented yet (no disk controller); "
+                        "remove -drive, or boot with -kernel/-initrd");
+        } else if (is_group(o, "netdev")) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                        "network backends are not implemented yet (no network card); "
+                        "remove -netdev");
+        } else {
+            continue;
+        }
+        prefix_origin(errp, o);
+        return false;
+    }
+    return true;
+}
+
 bool bp_machine_assemble(BpConfig *config, GError **errp)
 {
     g_autoptr(GError) err = NULL;
@@ -919,6 +993,10 @@ bool bp_machine_assemble(BpConfig *config, GError **errp)
     g_autofree char *why = NULL;
 
     if (!c) {
+        return false;
+    }
+    if (!check_not_implemented(c, errp)) {
+        bp_config_free(c);
         return false;
     }
     machine = c->groups->pdata[0];
@@ -952,8 +1030,14 @@ bool bp_machine_assemble(BpConfig *config, GError **errp)
             const BpOpts *o = c->groups->pdata[i];
 
             if (!assemble_group(o, p, why, &err)) {
-                g_propagate_prefixed_error(errp, g_steal_pointer(&err), "%s: ",
-                                           origin_of(o));
+                /* A machine device's message may name the option that
+                 * set it ("-kernel FILE: ...", "-bios FILE: ..."). */
+                if (opts_flag(o, "builtin") && err->message[0] == '-') {
+                    g_propagate_error(errp, g_steal_pointer(&err));
+                } else {
+                    g_propagate_prefixed_error(errp, g_steal_pointer(&err), "%s: ",
+                                               origin_of(o));
+                }
                 goto fail;
             }
         }

@@ -64,6 +64,8 @@ void bp_machine_add_firmware_dir(const char *dir);
  * -L DIR/NAME that exists; NULL if none (caller reports). */
 char *bp_machine_find_firmware(const char *name);
 /* "512" (MiB), "64M", "1G", "4096K": bytes. */
+/* The -cpu help text: the CPU models -cpu accepts. */
+char *bp_machine_cpu_help(void);
 bool bp_machine_parse_ram_size(const char *text, uint64_t *bytes, GError **errp);
 /* Addition (monitor): hot-plug bookkeeping for the live configuration.
  * device_add / chardev_add record a copy of their group ("device" or

@@ -77,6 +77,9 @@ static int print_help(BpCmdline *cl)
     case BP_HELP_DISPLAY:
         text = g_strdup("Available display backend types:\nnone\n");
         break;
+    case BP_HELP_CPU:
+        text = bp_machine_cpu_help();
+        break;
     default:
         g_assert_not_reached();
     }

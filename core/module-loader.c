@@ -225,9 +225,17 @@ static const BpModuleInfo *module_probe_lazy(const char *file, lt_dlhandle *ph, 
         } else if (!g_file_test(file, G_FILE_TEST_EXISTS)) {
             g_set_error(errp, BP_ERROR, BP_ERROR_MODULE, "module %s does not exist", file);
         } else {
+            /* libltdl's last error is often a generic "file not found":
+             * ask the dynamic linker for the real reason. */
+            void *d = dlopen(file, RTLD_LAZY | RTLD_LOCAL);
+            if (d) {
+                dlclose(d);
+            } else {
+                why = dlerror();
+            }
             g_set_error(errp, BP_ERROR, BP_ERROR_MODULE,
-                        "module %s is not a loadable module (%s)", file,
-                        why ? why : "unknown error");
+                        "module %s is not a loadable module (%s); remove it or rebuild it "
+                        "against this Backplane", file, why ? why : "unknown error");
         }
         return NULL;
     }

@@ -137,7 +137,7 @@ static void do_quit(void)
     bp_mon_defer(quit_now, NULL);
 }
 
-static bool do_device_add(BpOpts *o, GError **errp)
+static bool do_device_add(BpOpts *o, bool hmp, GError **errp)
 {
     if (!bp_opts_get(o, "driver")) {
         g_set_error(errp, BP_QMP_ERROR, BP_QMP_ERROR_GENERIC,
@@ -152,8 +152,10 @@ static bool do_device_add(BpOpts *o, GError **errp)
         if (g_error_matches(lerr, BP_ERROR, BP_ERROR_MODULE)) {
             g_propagate_error(errp, g_steal_pointer(&lerr));
         } else {
+            /* QEMU's words, which QMP clients may match; HMP adds a hint. */
             g_set_error(errp, BP_QMP_ERROR, BP_QMP_ERROR_GENERIC,
-                        "'%s' is not a valid device model name", driver);
+                        "'%s' is not a valid device model name%s", driver,
+                        hmp ? " (device_add help lists them)" : "");
         }
         return false;
     }
@@ -407,7 +409,7 @@ static bool hmp_device_add(const char *args, GString *out, GError **errp)
         g_free(s);
         return true;
     }
-    return do_device_add(o, errp);
+    return do_device_add(o, true, errp);
 }
 
 static bool hmp_device_del(const char *args, GString *out, GError **errp)
@@ -1102,7 +1104,7 @@ static JsonNode *qmp_device_add(JsonObject *args, GError **errp)
         bp_opts_set(o, k, v);
     }
     GError *err = NULL;
-    if (!do_device_add(o, &err)) {
+    if (!do_device_add(o, false, &err)) {
         /* QEMU reports every device_add failure as a GenericError. */
         g_set_error_literal(errp, BP_QMP_ERROR, BP_QMP_ERROR_GENERIC, err->message);
         g_error_free(err);
@@ -1294,6 +1296,25 @@ void bp_mon_cmd_foreach(void (*fn)(const BpMonCmd *c, void *opaque), void *opaqu
     }
 }
 
+/* Commands without parameters take no arguments, and those with one
+ * word ("ID", "[COMMAND]") take one: anything more is refused rather
+ * than ignored. */
+static bool hmp_check_arg_count(const BpMonCmd *c, const char *name, const char *args,
+                                GError **errp)
+{
+    if (!c->params && *args) {
+        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID, "'%s' takes no arguments (got '%s')",
+                    name, args);
+        return false;
+    }
+    if (c->params && !strpbrk(c->params, " ,/") && strpbrk(args, " \t")) {
+        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                    "too many arguments (usage: %s %s)", name, c->params);
+        return false;
+    }
+    return true;
+}
+
 void bp_hmp_run_line(const char *line, GString *out)
 {
     g_autoptr(GError) err = NULL;
@@ -1319,7 +1340,7 @@ void bp_hmp_run_line(const char *line, GString *out)
     bool ok;
 
     if (c) {
-        ok = c->hmp(args, out, &err);
+        ok = hmp_check_arg_count(c, name, args, &err) && c->hmp(args, out, &err);
     } else {
         const BpMonitorCommand *mc = bp_mon_module_cmd_find(name);
         if (!mc) {

@@ -620,10 +620,12 @@ BpDevice *bp_device_new_from_opts_for(const BpOpts *o, const char *why, GError *
     const char *id = o->id ? o->id : bp_opts_get(o, "id");
     const char *busname = bp_opts_get(o, "bus");
     GError *err = NULL;
+    /* Messages start with the command the user typed. */
+    const char *cmd = why && strcmp(why, "device_add") == 0 ? "device_add" : "-device";
 
     if (!driver || !*driver) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                    "-device: no device type given (driver=; try -device help)");
+                    "%s: no device type given (driver=; try -device help)", cmd);
         return NULL;
     }
     const BpType *t = bp_type_lookup_for(driver, why, errp);
@@ -632,7 +634,7 @@ BpDevice *bp_device_new_from_opts_for(const BpOpts *o, const char *why, GError *
     }
     if (t->desc->no_user) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                    "-device %s: this device type is created by the machine only", driver);
+                    "%s %s: this device type is created by the machine only", cmd, driver);
         return NULL;
     }
     BpBus *bus = NULL;
@@ -640,13 +642,13 @@ BpDevice *bp_device_new_from_opts_for(const BpOpts *o, const char *why, GError *
         bus = bp_bus_find(busname);
         if (!bus) {
             g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND,
-                        "-device %s: no bus '%s' (see info qtree)", driver, busname);
+                        "%s %s: no bus '%s' (see info qtree)", cmd, driver, busname);
             return NULL;
         }
     }
     BpDevice *dev = device_create(driver, id, why, &err);
     if (!dev) {
-        g_propagate_prefixed_error(errp, err, "-device %s: ", driver);
+        g_propagate_prefixed_error(errp, err, "%s %s: ", cmd, driver);
         return NULL;
     }
     for (guint i = 0; i < o->keys->len; i++) {
@@ -666,7 +668,7 @@ BpDevice *bp_device_new_from_opts_for(const BpOpts *o, const char *why, GError *
     return dev;
 
 fail:
-    g_propagate_prefixed_error(errp, err, "-device %s: ", driver);
+    g_propagate_prefixed_error(errp, err, "%s %s: ", cmd, driver);
     bp_device_destroy(dev);
     return NULL;
 }

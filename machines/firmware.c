@@ -25,6 +25,9 @@ bool bp_machine_map_bios(const char *machine, const char *fallback, GError **err
         return false;
     }
     path = bp_machine_find_firmware(opt ? opt : fallback);
+    if (path && !g_file_test(path, G_FILE_TEST_EXISTS)) {
+        g_clear_pointer(&path, g_free);     /* a path, taken as given */
+    }
     if (!path) {
         if (opt)
             g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND,

@@ -10,3 +10,7 @@ tests_system_test_plugin_LDADD = $(BP_DEVTEST_LDADD)
 
 TESTS += tests/system/example-plugin.sh
 EXTRA_DIST += tests/system/example-plugin.sh tests/system/badabi.c
+
+# Bad input at start-up and in the monitor: exact one-line messages.
+TESTS += tests/system/bad-input.sh
+EXTRA_DIST += tests/system/bad-input.sh

@@ -189,6 +189,12 @@ static bool socket_resolve(SocketChardev *s, const char *port, struct addrinfo *
         .ai_flags = s->server ? AI_PASSIVE : 0,
     };
     int rc = getaddrinfo(s->host, port, &hints, res);
+    if (rc == EAI_SERVICE) {
+        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                    "chardev '%s': port must be a number from 0 to 65535 (got '%s')",
+                    s->parent.id, port);
+        return false;
+    }
     if (rc != 0) {
         g_set_error(errp, BP_ERROR, BP_ERROR_FAILED,
                     "chardev '%s': cannot resolve '%s' port '%s': %s", s->parent.id,
@@ -479,6 +485,13 @@ static bool socket_parse(SocketChardev *s, const BpOpts *o, GError **errp)
     if ((!path || !path[0]) && (!port || !port[0])) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
                     "chardev '%s': socket needs path= (unix) or port= (tcp)", chr->id);
+        return false;
+    }
+    if (port && g_ascii_isdigit(port[0]) &&
+        !g_ascii_string_to_unsigned(port, 10, 0, 65535, NULL, NULL)) {
+        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                    "chardev '%s': port must be a number from 0 to 65535 (got '%s')",
+                    chr->id, port);
         return false;
     }
     if (s->wait && !s->server && bp_opts_get(o, "wait")) {

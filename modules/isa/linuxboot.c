@@ -25,6 +25,24 @@
 #define MB_MAGIC      0x1badb002u
 #define MB_SEARCH     8192
 
+
+/* The contents of a file given with `opt` (-kernel, -initrd); the error
+ * names the option, the file and why. */
+static bool read_boot_file(const char *opt, const char *path, char **data, gsize *len,
+                           GError **errp)
+{
+    GError *err = NULL;
+
+    if (g_file_get_contents(path, data, len, &err)) {
+        return true;
+    }
+    g_set_error(errp, BP_ERROR, BP_ERROR_NOT_FOUND, "%s %s: cannot read it: %s", opt, path,
+                err->code == G_FILE_ERROR_NOENT ? "no such file" :
+                err->code == G_FILE_ERROR_ACCES ? "permission denied" :
+                err->code == G_FILE_ERROR_ISDIR ? "it is a directory" : err->message);
+    g_error_free(err);
+    return false;
+}
 static uint16_t le16(const uint8_t *p) { return p[0] | p[1] << 8; }
 static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static void set16(uint8_t *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
@@ -106,8 +124,7 @@ static bool linux_setup(void *fw, uint8_t *k, gsize klen, const char *initrd_pat
         uint64_t top;
         uint32_t at;
 
-        if (!g_file_get_contents(initrd_path, &initrd, &ilen, errp)) {
-            g_prefix_error(errp, "-initrd: ");
+        if (!read_boot_file("-initrd", initrd_path, &initrd, &ilen, errp)) {
             return false;
         }
         /* As high as the kernel and RAM allow, leaving the top 128 KiB
@@ -283,8 +300,7 @@ static bool multiboot_setup(void *fw, const uint8_t *k, gsize klen, gsize hdr_of
 
             if (space)
                 *space = 0;
-            if (!g_file_get_contents(path, &data, &len, errp)) {
-                g_prefix_error(errp, "-initrd: ");
+            if (!read_boot_file("-initrd", path, &data, &len, errp)) {
                 goto out;
             }
             if (at + (uint64_t)len > ram - 0x20000) {
@@ -350,8 +366,7 @@ bool fw_cfg_linux_boot_setup(void *fw, BpDevice *dev, GError **errp)
 
     if (!kernel)
         return true;
-    if (!g_file_get_contents(kernel, (char **)&k, &klen, errp)) {
-        g_prefix_error(errp, "-kernel: ");
+    if (!read_boot_file("-kernel", kernel, (char **)&k, &klen, errp)) {
         return false;
     }
     for (gsize off = 0; off + 12 <= MIN(klen, MB_SEARCH); off += 4) {
@@ -362,7 +377,7 @@ bool fw_cfg_linux_boot_setup(void *fw, BpDevice *dev, GError **errp)
     }
     if (klen < 0x240 || memcmp(k + 0x202, "HdrS", 4) != 0) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                    "-kernel: %s is neither a Linux bzImage (no HdrS header) nor a Multiboot "
+                    "-kernel %s: neither a Linux bzImage (no HdrS header) nor a Multiboot "
                     "kernel", kernel);
         return false;
     }

@@ -756,7 +756,8 @@ static bool rtc_realize(BpDevice *dev, GError **errp)
         return false;
     }
     if (!rtc_parse_base(s, base, errp)) {
-        g_prefix_error(errp, "rtc base: ");
+        /* The value came from the property or from -rtc base=. */
+        g_prefix_error(errp, s->base ? "property 'base': " : "-rtc: ");
         return false;
     }
 
