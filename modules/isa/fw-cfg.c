@@ -235,12 +235,23 @@ static void fw_cfg_dma_run(FwCfg *s)
         uint32_t n = MIN(avail, len);
 
         if (control & FW_CFG_CTL_READ) {
-            /* Past the end of the item the guest reads zeros. */
-            g_autofree uint8_t *buf = g_malloc0(MAX(len, 1));
-            if (n)
-                memcpy(buf, it->data + s->cur_off, n);
-            if (len && !bp_dma_write(as, addr, buf, len))
+            /* Past the end of the item the guest reads zeros. The length
+             * is the guest's (up to 4 GiB): the zeros go out in pieces,
+             * never from a buffer of that size. */
+            static const uint8_t zeros[4096];
+            uint64_t a = addr;
+            uint32_t left = len - n;
+
+            if (n && !bp_dma_write(as, a, it->data + s->cur_off, n))
                 status = FW_CFG_CTL_ERROR;
+            a += n;
+            while (left && !status) {
+                uint32_t k = MIN(left, (uint32_t)sizeof(zeros));
+                if (!bp_dma_write(as, a, zeros, k))
+                    status = FW_CFG_CTL_ERROR;
+                a += k;
+                left -= k;
+            }
         }
         s->cur_off += n;
     }

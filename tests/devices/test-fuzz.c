@@ -629,6 +629,53 @@ static void test_regress_hole_readq(void)
     bp_test_free(t);
 }
 
+static void fw_cfg_dma(BpTest *t, uint64_t desc, uint32_t control, uint32_t len, uint64_t addr)
+{
+    uint8_t d[16];
+
+    for (int i = 0; i < 4; i++) {
+        d[i] = control >> (24 - 8 * i);
+        d[4 + i] = len >> (24 - 8 * i);
+    }
+    for (int i = 0; i < 8; i++) {
+        d[8 + i] = addr >> (56 - 8 * i);
+    }
+    bp_test_memwrite(t, desc, d, sizeof(d));
+    bp_test_outl(t, 0x514, GUINT32_TO_BE(desc >> 32));
+    bp_test_outl(t, 0x518, GUINT32_TO_BE((uint32_t)desc));
+}
+
+/* fw_cfg DMA read of 4 GiB - 1 (the guest's length): the item's bytes, then
+ * zeros up to the end of RAM, then the error status; the emulator must not
+ * allocate a buffer of the guest's length (it did: g_malloc0(len)). */
+static void test_regress_fwcfg_dma_huge(void)
+{
+    BpTest *t = fuzz_start(PC_ARGS);
+    const uint64_t dst = 0x8000000 - 0x100;   /* the last 256 bytes of RAM */
+    uint8_t buf[0x100];
+
+    bp_test_memset(t, dst, 0xaa, sizeof(buf));
+    /* Select the signature (key 0, "QEMU") and read it. */
+    fw_cfg_dma(t, 0x1000, 0x0000u << 16 | 0x08 | 0x02, 0xffffffffu, dst);
+    bp_test_memread(t, dst, buf, sizeof(buf));
+    g_assert_cmpmem(buf, 4, "QEMU", 4);
+    for (size_t i = 4; i < sizeof(buf); i++) {
+        g_assert_cmphex(buf[i], ==, 0);
+    }
+    /* Control word: the error bit, as the transfer ran off RAM. */
+    g_assert_cmphex(bp_test_readl(t, 0x1000), ==, GUINT32_TO_BE(1));
+    /* A huge read past the end of the item, to RAM at 1 MiB: zeros only
+     * until the memory ends. */
+    bp_test_memset(t, 0x100000, 0xaa, 16);
+    fw_cfg_dma(t, 0x1000, 0x0000u << 16 | 0x08 | 0x04, 0x100, 0);   /* select, skip it all */
+    fw_cfg_dma(t, 0x1000, 0x02, 0xfffffff0u, 0x100000);
+    g_assert_cmphex(bp_test_readq(t, 0x100000), ==, 0);
+    g_assert_cmphex(bp_test_readl(t, 0x1000), ==, GUINT32_TO_BE(1));
+    g_assert_cmpint(bp_test_quit(t), ==, 0);
+    assert_no_sanitizer_report();
+    bp_test_free(t);
+}
+
 int main(int argc, char **argv)
 {
     static const char *const devices[] = {
@@ -646,6 +693,7 @@ int main(int argc, char **argv)
     fuzz_iterations = s ? (unsigned)g_ascii_strtoull(s, NULL, 0) : DEFAULT_ITERATIONS;
 
     g_test_add_func("/fuzz/regress/i440fx-hole-readq", test_regress_hole_readq);
+    g_test_add_func("/fuzz/regress/fw-cfg-dma-huge", test_regress_fwcfg_dma_huge);
     g_test_add_func("/fuzz/pc/ports", test_pc_ports);
     g_test_add_func("/fuzz/pc/mmio", test_pc_mmio);
     g_test_add_func("/fuzz/pc/pci", test_pc_pci);
