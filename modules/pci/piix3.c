@@ -10,6 +10,10 @@
  * PIRQs as on Intel's reference boards and in SeaBIOS's tables:
  * PIRQ = (slot - 1 + pin) mod 4.
  *
+ * The legacy x87 error path (PC/AT compatible, as the PIIX implements it):
+ * the CPU's FERR# output latches ISA IRQ 13; an I/O write to port 0xF0
+ * clears it, as DOS-era FPU error handlers do with CR0.NE = 0.
+ *
  * Not emulated: the ISA DMA and ELCR registers live in their own devices
  * (the ELCR in isa-pic), the Reset Control Register in i440fx-pcihost (it
  * shares the 0xcf8 dword); TOM, MBDMA and the APIC chip select are stored
@@ -32,6 +36,10 @@ typedef struct Piix3 {
 
     /* ISA IRQs currently driven high by routed PIRQs */
     uint16_t isa_levels;
+
+    /* FERR# -> IRQ 13, cleared through port 0xF0 */
+    BpIrqSink *ferr_sink;
+    BpMemoryRegion *ferr_io;
 } Piix3;
 
 static bool piix3_irq_routable(unsigned irq)
@@ -64,6 +72,31 @@ static void piix3_pirq_changed(void *opaque, int n, bool level)
     bp_irq_set(s->pirq_out[n], level);
     piix3_update_isa(s);
 }
+
+static void piix3_ferr_changed(void *opaque, int n, bool level)
+{
+    Piix3 *s = opaque;
+    if (level)
+        bp_irq_raise(bp_isa_bus_irq(s->isa, 13));
+}
+
+static uint64_t piix3_f0_read(void *opaque, uint64_t addr, unsigned size)
+{
+    return 0xff;
+}
+
+static void piix3_f0_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
+{
+    Piix3 *s = opaque;
+    bp_irq_lower(bp_isa_bus_irq(s->isa, 13));
+}
+
+static const BpMemOps piix3_f0_ops = {
+    .read = piix3_f0_read,
+    .write = piix3_f0_write,
+    .min_access = 1,
+    .max_access = 1,
+};
 
 static int piix3_map_irq(void *opaque, int devfn, int pin)
 {
@@ -120,6 +153,9 @@ static bool piix3_realize(BpDevice *dev, GError **errp)
     }
     bp_device_add_gpio_out(dev, "pirq", s->pirq_out, PIIX3_NUM_PIRQS);
     bp_pci_bus_set_irq_router(pci, piix3_map_irq, s->pirq, PIIX3_NUM_PIRQS, s);
+    s->ferr_sink = bp_irq_connect(bp_cpu_ferr(0), piix3_ferr_changed, s, 0);
+    s->ferr_io = bp_mr_new_io(dev, "fpu-error-clear", 1, &piix3_f0_ops, s);
+    bp_mr_add_subregion(bp_as_root(bp_address_space(BP_AS_IO)), 0xf0, s->ferr_io, 0);
     return true;
 }
 
@@ -128,6 +164,8 @@ static void piix3_unrealize(BpDevice *dev)
     Piix3 *s = (Piix3 *)dev;
 
     bp_pci_bus_set_irq_router(bp_device_bus(dev), NULL, NULL, 0, NULL);
+    bp_irq_disconnect(bp_cpu_ferr(0), s->ferr_sink);
+    bp_mr_free(s->ferr_io);
     for (unsigned irq = 0; irq < 16; irq++) {
         if (s->isa_levels & (1u << irq))
             bp_irq_lower(bp_isa_bus_irq(s->isa, irq));

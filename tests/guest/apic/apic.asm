@@ -129,6 +129,17 @@ pic_hook:
     out 0x20, al
     ret
 
+; The FPU error handler: clear the latch (port 0xF0) and the exception,
+; then EOI both 8259s.
+ferr_hook:
+    xor al, al
+    out 0xf0, al
+    fnclex
+    mov al, 0x20
+    out 0xa0, al
+    out 0x20, al
+    ret
+
 ; The handler of the ISR test: record ISR word 2 (vectors 0x40-0x5f).
 isr_hook:
     mov eax, [APIC + 0x120]
@@ -299,6 +310,50 @@ pm32:
     mov eax, 0x10 + 2 * 8
     mov ebx, 0x18058
     call io_write
+
+    ; The legacy x87 error path: with CR0.NE=0 an unmasked exception
+    ; asserts FERR#, which the PIIX latches as IRQ 13 (slave IRQ 5)
+    call clear_log
+    mov dword [HOOK], ROMBASE + ferr_hook
+    mov dword [APIC + 0x350], 0x700
+    mov al, 0x11
+    out 0x20, al
+    out 0xa0, al
+    mov al, 0x70                ; master 0x70-0x77
+    out 0x21, al
+    mov al, 0x78                ; slave 0x78-0x7f
+    out 0xa1, al
+    mov al, 0x04
+    out 0x21, al
+    mov al, 0x02
+    out 0xa1, al
+    mov al, 0x01
+    out 0x21, al
+    out 0xa1, al
+    mov al, 0xfb                ; master: cascade only
+    out 0x21, al
+    mov al, 0xdf                ; slave: IRQ 13 only
+    out 0xa1, al
+    mov eax, cr0
+    and eax, ~0x2c              ; NE, TS, EM clear
+    mov cr0, eax
+    fninit
+    mov word [SCRATCH], 0x037b  ; ZM cleared: divide by zero unmasked
+    fldcw [SCRATCH]
+    fld1
+    fldz
+    sti
+    fdivp st1, st0
+    nop
+    nop
+    cli
+    TEST_EQ [LOGN], 1, "unmasked x87 exception (CR0.NE=0): one FERR# interrupt"
+    TEST_EQ [LOG], 0x7d, "through IRQ 13 on the slave 8259 (vector 0x7d)"
+    fninit
+    mov al, 0xff
+    out 0x21, al
+    out 0xa1, al
+    mov dword [APIC + 0x350], 0x10700
 
     ; Moving the APIC through IA32_APIC_BASE
     mov ecx, 0x1b
