@@ -609,6 +609,19 @@ static bool hmp_memory_dump(const char *args, GString *out, bool physical, GErro
         return false;
     }
     size_t len = (size_t)count * size;
+    /* Virtual addresses are 32-bit; physical ones must not wrap. */
+    guint64 limit = physical ? G_MAXUINT64 : G_MAXUINT32;
+    if (addr > limit) {
+        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                    "address 0x%" PRIx64 " is outside the 32-bit virtual address space", addr);
+        return false;
+    }
+    if (len - 1 > limit - addr) {
+        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                    "0x%" PRIx64 "+%zu goes past the end of the %s address space (give a "
+                    "smaller count)", addr, len, physical ? "physical" : "32-bit virtual");
+        return false;
+    }
     g_autofree uint8_t *buf = g_malloc0(len);
     bool ok = physical ? bp_dma_read(bp_address_space(BP_AS_MEMORY), addr, buf, len)
                        : bp_cpu_read_virt(addr, buf, len);

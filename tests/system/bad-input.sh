@@ -177,6 +177,7 @@ x/99999999999999999999x 0 => Error: count must be between 1 and 65536
 x/4x 0x100000000 => Error: address 0x100000000 is outside the 32-bit virtual address space
 x/4x 0xfffffffc => Error: 0xfffffffc+16 goes past the end of the 32-bit virtual address space (give a smaller count)
 xp/4x 0x7fffffff => Error: cannot access memory at 0x7fffffff
+xp/4x 0xfffffffffffffffc => Error: 0xfffffffffffffffc+16 goes past the end of the physical address space (give a smaller count)
 x/4i 0 => Error: format 'i' needs a disassembler, which Backplane lacks
 EOF
 )
@@ -210,6 +211,57 @@ while IFS= read -r line; do
               "stderr: $(head -c 200 "$T/err")"
     fi
 done <<<"$hmp"
+
+# QMP: each bad input gets its error object and the next command is
+# still answered. INPUT => the reply.
+qmp=$(cat <<'EOF'
+{"execute":"query-status"} => {"error": {"class": "CommandNotFound", "desc": "Expecting capabilities negotiation with 'qmp_capabilities'"}}
+garbage => {"error": {"class": "GenericError", "desc": "JSON parse error, <data>:1:7: Parse error: unexpected identifier `garbage', expected value"}}
+{"execute":"qmp_capabilities"} => {"return": {}}
+{"execute":"qmp_capabilities"} => {"error": {"class": "CommandNotFound", "desc": "Capabilities negotiation is already complete, command ignored"}}
+{"execute":"nosuch"} => {"error": {"class": "CommandNotFound", "desc": "The command nosuch has not been found"}}
+{"execute":42} => {"error": {"class": "GenericError", "desc": "QMP input member 'execute' must be a string"}}
+[1,2] => {"error": {"class": "GenericError", "desc": "QMP input must be a JSON object"}}
+{} => {"error": {"class": "GenericError", "desc": "QMP input lacks member 'execute'"}}
+{"execute":"query-status","arguments":{"x":1}} => {"error": {"class": "GenericError", "desc": "Parameter 'x' is unexpected"}}
+{"execute":"query-status","arguments":[1]} => {"error": {"class": "GenericError", "desc": "QMP input member 'arguments' must be an object"}}
+{"execute":"device_add"} => {"error": {"class": "GenericError", "desc": "Parameter 'driver' is missing"}}
+{"execute":"device_add","arguments":{"driver":"nosuch"}} => {"error": {"class": "GenericError", "desc": "'nosuch' is not a valid device model name"}}
+{"execute":"device_add","arguments":{"driver":"isa-serial","iobase":"abc"}} => {"error": {"class": "GenericError", "desc": "device_add isa-serial: property 'iobase' (int32) takes an integer, decimal or 0x hex, not 'abc'"}}
+{"execute":"device_del","arguments":{"id":"pic0"}} => {"error": {"class": "GenericError", "desc": "device 'pic0' (isa-pic) cannot be unplugged: its type is not hot-pluggable"}}
+{"execute":"device_del","arguments":{"id":5}} => {"error": {"class": "GenericError", "desc": "Invalid parameter type for 'id', expected: string"}}
+{"execute":"chardev-remove","arguments":{"id":"busy"}} => {"error": {"class": "GenericError", "desc": "chardev 'busy' is busy: used by isa-debugcon 'dc'"}}
+{"execute":"human-monitor-command","arguments":{"command-line":"x/99999999x 0"}} => {"return": "Error: count must be between 1 and 65536\r\n"}
+{"execute":"stop","id":7,"extra":1} => {"error": {"class": "GenericError", "desc": "QMP input member 'extra' is unexpected"}, "id": 7}
+} => {"error": {"class": "GenericError", "desc": "JSON parse error, stray '}'"}}
+{"execute":"query-status"} => {"return": {"status": "prelaunch", "singlestep": false, "running": false}}
+EOF
+)
+if [ -n "$pc" ]; then
+    { printf '%s\n' "$qmp" | sed 's/ => .*//'; echo '{"execute":"quit"}'; } |
+        timeout 20 "$BIN" -M pc -S -display none -chardev ringbuf,id=busy \
+            -device isa-debugcon,chardev=busy,id=dc,iobase=0x402 -qmp stdio \
+            >"$T/qmp.out" 2>"$T/qmp.err"
+    status=$?
+    tr -d '\r' <"$T/qmp.out" | grep -v '"QMP": \|"event":' >"$T/qmp.txt"
+    i=0
+    while IFS= read -r line; do
+        i=$((i + 1))
+        want=${line#* => }
+        got=$(sed -n "${i}p" "$T/qmp.txt")
+        if [ "$got" = "$want" ]; then
+            ok "qmp: ${line%% => *}"
+        else
+            notok "qmp: ${line%% => *}" "got:  $got" "want: $want"
+        fi
+    done <<<"$qmp"
+    if [ $status -eq 0 ] && [ ! -s "$T/qmp.err" ]; then
+        ok "qmp: the machine ran on and quit with status 0"
+    else
+        notok "qmp: the machine ran on and quit with status 0" "status $status" \
+              "stderr: $(head -c 200 "$T/qmp.err")"
+    fi
+fi
 
 echo "1..$n"
 exit $fail
