@@ -10,7 +10,7 @@
  * stderr must hold no sanitizer report (build with --enable-sanitizers).
  *
  * BP_FUZZ_SEED=N picks the seed (printed in the TAP output),
- * BP_FUZZ_ITERATIONS=N the accesses per case (default 6000 per case).
+ * BP_FUZZ_ITERATIONS=N the accesses per case (default 8000 per case).
  * The regression cases at the end replay the accesses that once broke a
  * device.
  */
@@ -23,9 +23,9 @@
 #include <unistd.h>
 
 #define DEFAULT_SEED 0x5eedf00dcafe1234ull
-#define DEFAULT_ITERATIONS 6000
+#define DEFAULT_ITERATIONS 8000
 #define BURST 200
-#define RAM_CHECK 0x200000
+#define RAM_CHECK 0x1f0000      /* in RAM with -m 2M too */
 #define DEBUG_EXIT_PORT 0x501
 
 static uint64_t fuzz_seed;
@@ -496,12 +496,36 @@ static void fuzz_one_fwcfg(Fuzz *f)
 
 typedef void (*FuzzOne)(Fuzz *f);
 
+/* Between bursts, now and then: a machine reset (every device's reset
+ * from whatever state the burst left) or a stop/cont. */
+static void fuzz_run_control(Fuzz *f)
+{
+    switch (rng_below(&f->rng, 16)) {
+    case 0: {
+        g_autoptr(JsonNode) r = bp_test_qmp(f->t, "{'execute': 'system_reset'}");
+        bp_test_qmp_assert_ok(r);
+        break;
+    }
+    case 1: {
+        g_autoptr(JsonNode) r1 = bp_test_qmp(f->t, "{'execute': 'stop'}");
+        fuzz_clock(f);
+        g_autoptr(JsonNode) r2 = bp_test_qmp(f->t, "{'execute': 'cont'}");
+        bp_test_qmp_assert_ok(r1);
+        bp_test_qmp_assert_ok(r2);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 static void fuzz_run(Fuzz *f, FuzzOne one)
 {
     for (unsigned i = 0; i < fuzz_iterations; i++) {
         one(f);
         if (i % BURST == BURST - 1) {
             fuzz_clock(f);
+            fuzz_run_control(f);
             fuzz_check_alive(f);
         }
     }
@@ -566,6 +590,17 @@ static void test_pc_fwcfg(void)
 static void test_pc_mix(void)
 {
     run_case("pc-mix", PC_ARGS " -device pc-testdev", fuzz_mix);
+}
+
+/* More of the ISA devices (COM2-4, LPT2, debugcon: pc-testdev's ports
+ * 0xe8-0xeb would conflict with it) and the least RAM
+ * the i440fx takes (so DMA and PAM run off its end soon). */
+static void test_pc_extra(void)
+{
+    run_case("pc-extra", "-M pc -no-shutdown -m 2M -device isa-serial,index=1 "
+             "-device isa-serial,index=2 -device isa-serial,index=3 "
+             "-device isa-parallel,index=1 -chardev null,id=dc "
+             "-device isa-debugcon,chardev=dc", fuzz_mix);
 }
 
 static void test_pc_nodefaults(void)
@@ -700,6 +735,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fuzz/pc/fw-cfg", test_pc_fwcfg);
     g_test_add_func("/fuzz/pc/pm", test_pc_pm);
     g_test_add_func("/fuzz/pc/mix", test_pc_mix);
+    g_test_add_func("/fuzz/pc/extra", test_pc_extra);
     g_test_add_func("/fuzz/pc-nodefaults/mix", test_pc_nodefaults);
     for (size_t i = 0; i < G_N_ELEMENTS(devices); i++) {
         g_autofree char *name = g_strndup(devices[i], strcspn(devices[i], ","));
