@@ -534,6 +534,23 @@ static inline __attribute__((always_inline)) void h_shift_rcl(X86Cpu *cpu, const
     }
 }
 
+/* The commonest handlers again with the operation (ALU op, condition)
+ * fixed at decode time, so the switch on it folds away. */
+#define ALU_VARIANTS(X, n) X(n, 0) X(n, 1) X(n, 2) X(n, 3) X(n, 4) X(n, 5) X(n, 6) X(n, 7)
+#define CC_VARIANTS(X, n) ALU_VARIANTS(X, n) X(n, 8) X(n, 9) X(n, 10) X(n, 11) \
+    X(n, 12) X(n, 13) X(n, 14) X(n, 15)
+#define DEF_VARIANT(n, k) \
+    static inline __attribute__((always_inline)) void h_##n##_##k(X86Cpu *cpu, const X86DInsn *di) \
+    { \
+        X86DInsn d = *di; \
+        d.op = k; \
+        h_##n(cpu, &d); \
+    }
+ALU_VARIANTS(DEF_VARIANT, alu_rr)
+ALU_VARIANTS(DEF_VARIANT, alu_ri)
+ALU_VARIANTS(DEF_VARIANT, alu_r_m)
+CC_VARIANTS(DEF_VARIANT, jcc)
+
 /* Decoding */
 
 /* ModRM (+SIB, displacement) with 32-bit addressing at p; returns its
@@ -1048,7 +1065,12 @@ static bool ends_block(X86Handler fn)
     X(fwait) \
     X(shift_ri) \
     X(shift_rcl) \
-    X(generic)
+    X(generic) \
+    ALU_VARIANTS(VARIANT_X, alu_rr) \
+    ALU_VARIANTS(VARIANT_X, alu_ri) \
+    ALU_VARIANTS(VARIANT_X, alu_r_m) \
+    CC_VARIANTS(VARIANT_X, jcc)
+#define VARIANT_X(n, k) X(n##_##k)
 
 enum {
 #define X(n) K_##n,
@@ -1085,6 +1107,13 @@ static void decode_block(X86Cpu *cpu, X86Block *b, uint64_t pa, const uint8_t *p
             break;
         }
         di->kind = kind_of(di->fn);
+        switch (di->kind) {
+        case K_alu_rr: di->kind = (uint8_t)(K_alu_rr_0 + di->op); break;
+        case K_alu_ri: di->kind = (uint8_t)(K_alu_ri_0 + di->op); break;
+        case K_alu_r_m: di->kind = (uint8_t)(K_alu_r_m_0 + di->op); break;
+        case K_jcc: di->kind = (uint8_t)(K_jcc_0 + di->op); break;
+        default: break;
+        }
         n++;
         bytes += di->len;
         if (ends_block(di->fn)) {

@@ -219,6 +219,18 @@ static inline bool cond(X86Cpu *cpu, int cc)
             r = (int32_t)(cpu->cc_res << sh) < 0;
             return (cc & 1) ? !r : r;
         default:
+            if (op == CC_SUB) {
+                /* CMP/SUB + Jcc: compare the operands */
+                uint32_t a = cpu->cc_a << sh, b = cpu->cc_b << sh;
+                switch (cc >> 1) {
+                case 1: r = a < b; break;                                /* B */
+                case 3: r = a <= b; break;                               /* BE */
+                case 6: r = (int32_t)a < (int32_t)b; break;              /* L */
+                case 7: r = (int32_t)a <= (int32_t)b; break;             /* LE */
+                default: return x86_cond(cpu, cc);
+                }
+                return (cc & 1) ? !r : r;
+            }
             if (op == CC_LOGIC) {
                 uint32_t res = cpu->cc_res << sh;
                 switch (cc >> 1) {
