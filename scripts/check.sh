@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs what is needed, builds and runs the whole test suite in three
 # builds: modules (the default), --disable-modules (the same modules
-# dlpreopened into one binary) and --enable-sanitizers (ASan + UBSan).
+# dlpreopened into one binary) and --enable-sanitizers (ASan + UBSan),
+# then make distcheck in the default build.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh"
@@ -44,5 +45,20 @@ run() {   # run DIR configure-args...
 run "$top/build-check"
 run "$top/build-static" --disable-modules
 run "$top/build-asan" --enable-sanitizers
+# The release tarball: complete (every source, header, script and test),
+# builds and passes make check out of tree with a read-only source tree,
+# installs and uninstalls cleanly.
+echo "== distcheck (from build-check)"
+if [ -f "$top/build-check/Makefile" ] && \
+        (cd "$top/build-check" && make -j"$jobs" distcheck) > "$top/build-check/distcheck.out" 2>&1; then
+    p=$(sed -n 's/^# PASS: *//p' "$top/build-check/distcheck.out" | tail -n 1)
+    echo "   passed (${p:-?} tests in the unpacked tarball)"
+else
+    echo "   failed"
+    grep -E '^(FAIL|ERROR|XPASS):|ERROR:|missing|No rule|not found' "$top/build-check/distcheck.out" | head -n 20
+    tail -n 20 "$top/build-check/distcheck.out"
+    failed=$((failed + 1))
+    status=1
+fi
 echo "check: $passed passed, $failed failed"
 exit $status
