@@ -243,9 +243,15 @@ static void fuzz_check_alive(Fuzz *f)
 
 static void fuzz_clock(Fuzz *f)
 {
-    /* Mostly short steps, sometimes up to 50 ms of virtual time. */
+    /* Mostly short steps, sometimes up to 50 ms of virtual time, rarely up
+     * to 5 s. */
     int64_t ns = rng_below(&f->rng, 4) ? rng_below(&f->rng, 100000) + 1
                                        : rng_below(&f->rng, 50000000) + 1;
+
+    /* Rarely a long one, for counters that wrap (PM timer, RTC). */
+    if (!rng_below(&f->rng, 64)) {
+        ns = (int64_t)rng_below(&f->rng, 5000) * 1000000;
+    }
     bp_test_clock_step(f->t, ns);
 }
 
@@ -337,6 +343,27 @@ static void fuzz_one_port(Fuzz *f)
         port = rng_below(r, 0x10000);
     }
     port_access(f, port, rng_size(r), rng_below(r, 2), rng_value(r));
+}
+
+/* Index/data devices need several accesses in a row to reach their
+ * deeper state (PIC ICWs, PIT control word then count, RTC index then
+ * data, UART with DLAB, i8042 command then parameter): a short run of
+ * accesses inside one mapped range, writes mostly. */
+static void fuzz_one_seq(Fuzz *f)
+{
+    Rng *r = &f->rng;
+    Range *rg;
+
+    if (!f->io->len) {
+        fuzz_one_port(f);
+        return;
+    }
+    rg = &g_array_index(f->io, Range, rng_below(r, f->io->len));
+    for (unsigned n = 2 + rng_below(r, 6); n; n--) {
+        uint16_t port = rg->start + rng_below(r, rg->end - rg->start + 1);
+        port_access(f, port, rng_below(r, 4) ? 1 : rng_size(r), rng_below(r, 3) != 0,
+                    rng_value(r));
+    }
 }
 
 static void fuzz_one_mmio(Fuzz *f)
@@ -534,8 +561,9 @@ static void fuzz_run(Fuzz *f, FuzzOne one)
 
 static void fuzz_mix(Fuzz *f)
 {
-    switch (rng_below(&f->rng, 4)) {
+    switch (rng_below(&f->rng, 5)) {
     case 0: fuzz_one_port(f); break;
+    case 4: fuzz_one_seq(f); break;
     case 1: fuzz_one_mmio(f); break;
     case 2:
         if (f->pci) {
@@ -570,6 +598,11 @@ static void run_case(const char *salt, const char *args, FuzzOne one)
 static void test_pc_ports(void)
 {
     run_case("pc-ports", PC_ARGS, fuzz_one_port);
+}
+
+static void test_pc_sequences(void)
+{
+    run_case("pc-seq", PC_ARGS, fuzz_one_seq);
 }
 
 static void test_pc_mmio(void)
@@ -730,6 +763,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fuzz/regress/i440fx-hole-readq", test_regress_hole_readq);
     g_test_add_func("/fuzz/regress/fw-cfg-dma-huge", test_regress_fwcfg_dma_huge);
     g_test_add_func("/fuzz/pc/ports", test_pc_ports);
+    g_test_add_func("/fuzz/pc/sequences", test_pc_sequences);
     g_test_add_func("/fuzz/pc/mmio", test_pc_mmio);
     g_test_add_func("/fuzz/pc/pci", test_pc_pci);
     g_test_add_func("/fuzz/pc/fw-cfg", test_pc_fwcfg);
