@@ -558,10 +558,16 @@ static bool opt_record(BpCmdlineState *s, const char *opt, const char *arg, GErr
             const char *shift = bp_opts_get(o, "shift");
             char *end = NULL;
             long v = shift ? strtol(shift, &end, 10) : 2;
+            static const char *const keys[] = { "shift", NULL };
+
+            if (!keys_known(o, keys, errp)) {
+                bp_opts_free(o);
+                return false;
+            }
             if (shift && (strcmp(shift, "auto") == 0 || !*shift || *end || v < 0 || v > 10)) {
                 g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
-                            "shift=%s: give a whole number of 0-10 (2^N ns of virtual time "
-                            "per instruction; 'auto' is not supported)", shift);
+                            "shift must be a whole number of 0-10 (2^N ns of virtual time "
+                            "per instruction; 'auto' is not supported)");
                 bp_opts_free(o);
                 return false;
             }
@@ -592,6 +598,12 @@ static bool opt_display(BpCmdlineState *s, const char *opt, const char *arg, GEr
         return true;
     }
     if (type && strcmp(type, "none") == 0) {
+        if (o->keys->len > 1) {
+            g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                        "display 'none' takes no options (got '%s')",
+                        (const char *)o->keys->pdata[1]);
+            return false;
+        }
         return true;
     }
     if (type && g_strv_contains(later, type)) {

@@ -674,17 +674,27 @@ BpConfig *bp_machine_expand(const BpConfig *user, GError **errp)
      * the machine does not have leaves the chardev unconnected, as QEMU
      * does with -M none -serial stdio. */
     for (guint i = 0; i < serials->len && i < serial_devs->len; i++) {
-        const char *chr = bp_opts_get(serials->pdata[i], "chardev");
+        const BpOpts *opt = serials->pdata[i];
+        BpOpts *dev = serial_devs->pdata[i];
+        const char *chr = bp_opts_get(opt, "chardev");
 
         if (chr) {
-            bp_opts_set(serial_devs->pdata[i], "chardev", chr);
+            bp_opts_set(dev, "chardev", chr);
+            /* Errors about the port now come from the user's option. */
+            g_free(dev->origin);
+            dev->origin = g_strdup(origin_of(opt));
         }
     }
     for (guint i = 0; i < parallels->len && i < parallel_devs->len; i++) {
-        const char *chr = bp_opts_get(parallels->pdata[i], "chardev");
+        const BpOpts *opt = parallels->pdata[i];
+        BpOpts *dev = parallel_devs->pdata[i];
+        const char *chr = bp_opts_get(opt, "chardev");
 
         if (chr) {
-            bp_opts_set(parallel_devs->pdata[i], "chardev", chr);
+            bp_opts_set(dev, "chardev", chr);
+            /* Errors about the port now come from the user's option. */
+            g_free(dev->origin);
+            dev->origin = g_strdup(origin_of(opt));
         }
     }
 
@@ -937,7 +947,10 @@ static bool assemble_machine_core(const BpConfig *c, const BpMachineDef *def,
     g_autoptr(GError) err = NULL;
 
     if (!assemble_ram(c->groups->pdata[1], &err)) {
-        g_propagate_prefixed_error(errp, g_steal_pointer(&err), "-m: ");
+        const BpOpts *mem = c->groups->pdata[1];
+
+        g_propagate_prefixed_error(errp, g_steal_pointer(&err), "%s: ",
+                                   mem->origin ? mem->origin : "-m");
         return false;
     }
     bp_registry_init();

@@ -94,6 +94,20 @@ x.img => x.img: unexpected argument (disk images are given with -drive)
 -qtest-log /dev/null => -qtest-log /dev/null: requires -qtest
 -writeconfig @T@/no/x.ini -M none => -writeconfig @T@/no/x.ini: cannot write '@T@/no/x.ini': its directory does not exist
 -M none -L @T@/mods -device broken => -device broken: no device type 'broken' (try -device help); a module in the search path was refused: module @T@/mods/broken.so is not a loadable module (@T@/mods/broken.so: file too short); remove it or rebuild it against this Backplane
+-M none -icount foo=1 => -icount foo=1: invalid parameter 'foo' (valid: shift)
+-M none -icount shift=99 => -icount shift=99: shift must be a whole number of 0-10 (2^N ns of virtual time per instruction; 'auto' is not supported)
+-display none,foo=1 => -display none,foo=1: display 'none' takes no options (got 'foo')
+-S -serial chardev:nosuch => -serial chardev:nosuch: property 'chardev': no chardev with id 'nosuch'
+-S -parallel chardev:nosuch => -parallel chardev:nosuch: property 'chardev': no chardev with id 'nosuch'
+-M none -debugcon chardev:nosuch => -debugcon chardev:nosuch: property 'chardev': no chardev with id 'nosuch'
+-M none -chardev ringbuf,id=r,size=3 => -chardev ringbuf,id=r,size=3: chardev 'r': ringbuf size=3 must be a power of two
+-M none -chardev stdio,id=a -chardev stdio,id=b => -chardev stdio,id=b: chardev 'b': stdio is already used by chardev 'a'
+-chardev socket,id=s,port=99999 => -chardev socket,id=s,port=99999: chardev 's': port must be a number from 0 to 65535 (got '99999')
+-M none -device isa-serial,=1 => -device isa-serial,=1: empty parameter name before '=1'
+-M none -device isa-serial,iobase => -device isa-serial,iobase: property 'iobase' (int32) takes an integer, decimal or 0x hex, not 'on'
+-M none -device isa-serial,chardev=nosuch => -device isa-serial,chardev=nosuch: property 'chardev': no chardev with id 'nosuch'
+-m 64M,maxmem=1G => -m 64M,maxmem=1G: invalid parameter 'maxmem'
+-d guest_errors,bogus => -d: unknown log category 'bogus' (valid: guest_errors, unimp, info, modules, trace, all, none)
 -readconfig @T@/unclosed.ini => @T@/unclosed.ini:1: expected '[group "id"]' or '[group]'
 -readconfig @T@/quote.ini => @T@/quote.ini:2: expected '[group "id"]' or 'key = "value"'
 -readconfig @T@/nogroup.ini => @T@/nogroup.ini:1: expected '[group "id"]' before 'key = "value"'
