@@ -462,16 +462,24 @@ static bool read_index_file(const char *dir, const char *path)
         return false;
     }
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    /* A damaged index is not trusted at all: the directory's modules
+     * are described from the files themselves instead. */
     for (int i = 0; lines[i]; i++) {
         if (!*lines[i] || lines[i][0] == '#') {
             continue;
         }
         g_auto(GStrv) f = g_strsplit(lines[i], "\t", 5);
         if (g_strv_length(f) != 5 || !bp_type_name_valid(f[0]) || strchr(f[1], '/')) {
-            bp_log_core(BP_LOG_MASK_MODULES, "modules: %s:%d: malformed line ignored",
-                        path, i + 1);
+            bp_log_core(BP_LOG_MASK_MODULES, "modules: %s:%d: malformed line: index not used "
+                        "(rewrite it with backplane --index-modules %s)", path, i + 1, dir);
+            return false;
+        }
+    }
+    for (int i = 0; lines[i]; i++) {
+        if (!*lines[i] || lines[i][0] == '#') {
             continue;
         }
+        g_auto(GStrv) f = g_strsplit(lines[i], "\t", 5);
         BpIndexEntry *e = g_new0(BpIndexEntry, 1);
         e->type = g_strdup(f[0]);
         e->file = g_build_filename(dir, f[1], NULL);

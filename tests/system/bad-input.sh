@@ -35,6 +35,11 @@ mkdir "$T/dir.ini"
 # A module directory with a module that is not one.
 mkdir "$T/mods"
 echo garbage >"$T/mods/broken.so"
+# ... and one whose modules.index (newer than the module) is damaged.
+mkdir "$T/mods2"
+echo garbage >"$T/mods2/broken.so"
+touch -d 2000-01-01 "$T/mods2/broken.so"
+echo "garbage line" >"$T/mods2/modules.index"
 
 # ARGS => the whole of stderr (after "backplane: "); @T@ is the temporary
 # directory. Every case exits 1 and prints nothing on stdout.
@@ -108,6 +113,7 @@ x.img => x.img: unexpected argument (disk images are given with -drive)
 -M none -device isa-serial,chardev=nosuch => -device isa-serial,chardev=nosuch: property 'chardev': no chardev with id 'nosuch'
 -m 64M,maxmem=1G => -m 64M,maxmem=1G: invalid parameter 'maxmem'
 -d guest_errors,bogus => -d: unknown log category 'bogus' (valid: guest_errors, unimp, info, modules, trace, all, none)
+-M none -L @T@/mods2 -device broken => -device broken: no device type 'broken' (try -device help); a module in the search path was refused: module @T@/mods2/broken.so is not a loadable module (@T@/mods2/broken.so: file too short); remove it or rebuild it against this Backplane
 -readconfig @T@/unclosed.ini => @T@/unclosed.ini:1: expected '[group "id"]' or '[group]'
 -readconfig @T@/quote.ini => @T@/quote.ini:2: expected '[group "id"]' or 'key = "value"'
 -readconfig @T@/nogroup.ini => @T@/nogroup.ini:1: expected '[group "id"]' before 'key = "value"'
