@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential autoconf automake libtool libtool-bin libltdl-dev pkg-config python3
       libglib2.0-dev libffi-dev libjson-glib-dev libsdl2-dev libpcap-dev libslirp-dev
-      nasm gcc-multilib seabios cpio gzip dpkg-dev ca-certificates"
+      nasm gcc-multilib seabios cpio gzip dpkg-dev ca-certificates bc"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
