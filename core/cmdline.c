@@ -165,7 +165,9 @@ static bool opt_device(BpCmdlineState *s, const char *opt, const char *arg, GErr
     } else if (driver && (bp_opts_get(o, "help") || bp_opts_get(o, "?"))) {
         set_help(s, BP_HELP_DEVICE, driver);
     } else if (!driver) {
-        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID, "'driver' is missing");
+        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                    "no device type given (start with it, as in -device isa-serial,...; "
+                    "-device help lists them)");
         bp_opts_free(o);
         return false;
     } else {

@@ -383,7 +383,8 @@ static const char *device_category(const BpOpts *o, const char *why, GError **er
     const BpType *t;
 
     if (!driver) {
-        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID, "'driver' is missing");
+        g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
+                    "'driver' is missing (add driver = \"TYPE\"; -device help lists the types)");
         prefix_origin(errp, o);
         return NULL;
     }

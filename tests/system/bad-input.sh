@@ -120,7 +120,8 @@ x.img => x.img: unexpected argument (disk images are given with -drive)
 -M none -readconfig @T@/nodriver.ini => @T@/nodriver.ini:1: no device type 'nosuch' (try -device help)
 -M none -readconfig @T@/dup.ini => @T@/dup.ini:3: duplicate id 'd' for device
 -readconfig @T@/machkey.ini => @T@/machkey.ini:1: invalid parameter 'bogus' for machine 'none'
--M none -readconfig @T@/nodrv.ini => @T@/nodrv.ini:1: 'driver' is missing
+-M none -readconfig @T@/nodrv.ini => @T@/nodrv.ini:1: 'driver' is missing (add driver = "TYPE"; -device help lists the types)
+-M none -device isa-serial,,iobase=1 => -device isa-serial,,iobase=1: no device type given (start with it, as in -device isa-serial,...; -device help lists them)
 -readconfig @T@/binary.ini => @T@/binary.ini:1: not a text file (control character 0x01)
 -readconfig @T@/dupkey.ini => @T@/dupkey.ini:4: key 'iobase' is set twice in this group
 -M none -readconfig @T@/wire.ini => @T@/wire.ini:1: no device 'nosuch'
