@@ -106,6 +106,7 @@ typedef struct X86Dtr {
  * demand; CC_EFLAGS means cpu->eflags already holds them. */
 enum {
     CC_EFLAGS, CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC,
+    CC_SHIFT,   /* shifts, IMUL: CF in cc_cf, OF in cc_b, SF/ZF/PF from res, AF 0 */
 };
 
 /* TLB: one set per privilege class (0: CPL 0-2, 1: CPL 3). Tags are

@@ -88,10 +88,14 @@ uint32_t x86_get_flags(X86Cpu *cpu)
         cf = cpu->cc_cf;
         of = r == sign - 1;
         break;
+    case CC_SHIFT:
+        cf = cpu->cc_cf;
+        of = cpu->cc_b & 1;
+        break;
     default: /* CC_LOGIC */
         break;
     }
-    af = cpu->cc_op != CC_LOGIC && ((a ^ b ^ r) & 0x10);
+    af = cpu->cc_op != CC_LOGIC && cpu->cc_op != CC_SHIFT && ((a ^ b ^ r) & 0x10);
     if (cf) f |= F_CF;
     if (!__builtin_parity(r & 0xff)) f |= F_PF;
     if (af) f |= F_AF;

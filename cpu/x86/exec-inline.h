@@ -156,7 +156,7 @@ static inline bool get_cf(X86Cpu *cpu)
     case CC_ADD: return (cpu->cc_res & m) < (cpu->cc_a & m);
     case CC_SUB: return (cpu->cc_a & m) < (cpu->cc_b & m);
     case CC_LOGIC: return false;
-    case CC_INC: case CC_DEC: return cpu->cc_cf;
+    case CC_INC: case CC_DEC: case CC_SHIFT: return cpu->cc_cf;
     default: return x86_get_flags(cpu) & F_CF;
     }
 }
@@ -265,12 +265,22 @@ static inline __attribute__((always_inline)) void set_szp(X86Cpu *cpu, uint32_t 
     cpu->cc_op = CC_EFLAGS;
 }
 
+/* Lazy flags of a 32-bit shift or IMUL: SF/ZF/PF from r, AF clear. */
+static inline void set_cc_shift(X86Cpu *cpu, uint32_t r, bool cf, bool of)
+{
+    cpu->cc_op = CC_SHIFT;
+    cpu->cc_size = 4;
+    cpu->cc_res = r;
+    cpu->cc_cf = cf;
+    cpu->cc_b = of;
+}
+
 /* 32-bit IMUL r, r/m (flags as x86_imul2) */
 static inline __attribute__((always_inline)) uint32_t imul32(X86Cpu *cpu, uint32_t a, uint32_t b)
 {
     int64_t r = (int64_t)(int32_t)a * (int32_t)b;
     bool c = r != (int32_t)r;
-    set_szp(cpu, (uint32_t)r, 4, c, c, false);
+    set_cc_shift(cpu, (uint32_t)r, c, c);
     return (uint32_t)r;
 }
 
@@ -284,15 +294,15 @@ static inline __attribute__((always_inline)) uint32_t shift32(X86Cpu *cpu, int o
     case 4: case 6:
         r = a << cnt;
         cf = (a >> (32 - cnt)) & 1;
-        set_szp(cpu, r, 4, cf, (r >> 31) != cf, false);
+        set_cc_shift(cpu, r, cf, (r >> 31) != cf);
         return r;
     case 5:
         r = a >> cnt;
-        set_szp(cpu, r, 4, (a >> (cnt - 1)) & 1, a >> 31, false);
+        set_cc_shift(cpu, r, (a >> (cnt - 1)) & 1, a >> 31);
         return r;
     case 7:
         r = (uint32_t)((int32_t)a >> cnt);
-        set_szp(cpu, r, 4, ((int32_t)a >> (cnt - 1)) & 1, false, false);
+        set_cc_shift(cpu, r, ((int32_t)a >> (cnt - 1)) & 1, false);
         return r;
     default:
         return x86_shift(cpu, op, a, cnt, 4);
