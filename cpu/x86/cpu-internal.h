@@ -224,6 +224,9 @@ struct X86Cpu {
 
     uint64_t icount;
     unsigned log_count;
+    /* per physical page: icount >> 20 when it stopped being decoded for
+     * self-modifying code (dcache.c) */
+    uint16_t *smc_stamp;
 };
 
 /* CPUID.1:EDX feature bits */

@@ -25,6 +25,7 @@ void x86_dcache_init(X86Cpu *cpu)
     cpu->dcache = g_new(X86Block, DCACHE_SIZE);
     cpu->page_gen = g_new0(uint32_t, PHYS_PAGES);
     cpu->code_page = g_new0(uint8_t, PHYS_PAGES);
+    cpu->smc_stamp = g_new0(uint16_t, PHYS_PAGES);
     x86_dcache_flush(cpu);
 }
 
@@ -33,6 +34,7 @@ void x86_dcache_free(X86Cpu *cpu)
     g_free(cpu->dcache);
     g_free(cpu->page_gen);
     g_free(cpu->code_page);
+    g_free(cpu->smc_stamp);
 }
 
 void x86_dcache_flush(X86Cpu *cpu)
@@ -51,7 +53,8 @@ void x86_dcache_flush(X86Cpu *cpu)
  * count how often such a page was written (saturating). Pages that keep
  * being written by the CPU while code runs from them (code and data
  * sharing a page) stop getting specialised entries, so they no longer
- * ping-pong; the counts are forgotten every 65536 invalidations. */
+ * ping-pong; such a page is retried after about 2^20 instructions
+ * (decode_block), and the counts are forgotten every 65536 invalidations. */
 #define SMC_LIMIT 32
 
 static void invalidate_page(X86Cpu *cpu, uint64_t ppage, bool count)
@@ -60,6 +63,9 @@ static void invalidate_page(X86Cpu *cpu, uint64_t ppage, bool count)
         uint8_t v = cpu->code_page[ppage >> 12];
         if (count && (v >> 1) < 127) {
             v += 2;
+            if ((v >> 1) == SMC_LIMIT) {
+                cpu->smc_stamp[ppage >> 12] = (uint16_t)(cpu->icount >> 20);
+            }
         }
         cpu->code_page[ppage >> 12] = v & ~1u;
         cpu->page_gen[ppage >> 12]++;
@@ -1098,7 +1104,18 @@ static uint8_t kind_of(X86Handler fn)
 static void decode_block(X86Cpu *cpu, X86Block *b, uint64_t pa, const uint8_t *p)
 {
     unsigned off = (unsigned)(pa & 0xfff), bytes = 0, n = 0;
-    bool generic = (cpu->code_page[pa >> 12] >> 1) >= SMC_LIMIT;
+    bool generic = false;
+    if ((cpu->code_page[pa >> 12] >> 1) >= SMC_LIMIT) {
+        /* a page that kept being written while it ran stays generic for
+         * about a million instructions, then gets another chance (code
+         * patched at boot must not stay slow) */
+        if ((uint16_t)((uint16_t)(cpu->icount >> 20) - cpu->smc_stamp[pa >> 12]) >= 2) {
+            cpu->code_page[pa >> 12] &= 1;
+        } else {
+            generic = true;
+            b->mode = 0xff;    /* never hits: the expiry is checked again */
+        }
+    }
     while (!generic && n < BLOCK_MAX - 1 && off + bytes <= 4096 - 16) {
         X86DInsn *di = &b->insn[n];
         decode(cpu, di, p + bytes);
