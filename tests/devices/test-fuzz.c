@@ -753,6 +753,9 @@ int main(int argc, char **argv)
     const char *s;
 
     g_test_init(&argc, &argv, NULL);
+    /* A GLib critical in backplane (a failed g_return_if_fail a guest
+     * reached) ends it, as under make check. */
+    g_setenv("G_DEBUG", "fatal-criticals", FALSE);
     g_log_set_handler(NULL, G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
                       fatal_log_handler, NULL);
     s = g_getenv("BP_FUZZ_SEED");
