@@ -106,6 +106,13 @@ static int setup_run(BpCmdline *cl)
         bp_trace_enable(cl->traces->pdata[i]);
     }
     for (guint i = 0; i < cl->dirs->len; i++) {
+        /* A mistyped -L would otherwise show only as a missing device. */
+        if (!g_file_test(cl->dirs->pdata[i], G_FILE_TEST_IS_DIR)) {
+            g_set_error(&err, BP_ERROR, BP_ERROR_NOT_FOUND,
+                        "-L %s: no such directory (-L names a directory of modules and "
+                        "firmware)", (const char *)cl->dirs->pdata[i]);
+            return fail(NULL, err);
+        }
         bp_modules_add_dir(cl->dirs->pdata[i]);
         bp_machine_add_firmware_dir(cl->dirs->pdata[i]);
     }

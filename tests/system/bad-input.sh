@@ -98,6 +98,7 @@ x.img => x.img: unexpected argument (disk images are given with -drive)
 -monitor bogus:x => -monitor bogus:x: unknown chardev spec 'bogus:x' (valid: stdio, mon:SPEC, file:PATH, pipe:PATH, pty, null, none, tcp:[HOST]:PORT[,server=on][,wait=off][,nodelay], telnet:[HOST]:PORT[,...], unix:PATH[,server=on][,wait=off], chardev:ID)
 -qtest-log /dev/null => -qtest-log /dev/null: requires -qtest
 -writeconfig @T@/no/x.ini -M none => -writeconfig @T@/no/x.ini: cannot write '@T@/no/x.ini': its directory does not exist
+-M none -L @T@/nonexistent => -L @T@/nonexistent: no such directory (-L names a directory of modules and firmware)
 -M none -L @T@/mods -device broken => -device broken: no device type 'broken' (try -device help); a module in the search path was refused: module @T@/mods/broken.so is not a loadable module (@T@/mods/broken.so: file too short); remove it or rebuild it against this Backplane
 -M none -icount foo=1 => -icount foo=1: invalid parameter 'foo' (valid: shift)
 -M none -icount shift=99 => -icount shift=99: shift must be a whole number of 0-10 (2^N ns of virtual time per instruction; 'auto' is not supported)
