@@ -703,8 +703,14 @@ static bool isa_serial_realize(BpDevice *dev, GError **errp)
     if (!s->irq_line) {
         return false;
     }
-    s->io = bp_isa_map_io(dev, "serial", s->iobase, 8, &isa_serial_ops, s, errp);
+    GError *map_err = NULL;
+    s->io = bp_isa_map_io(dev, "serial", s->iobase, 8, &isa_serial_ops, s, &map_err);
     if (!s->io) {
+        /* The usual cause: a second port at COM1's default address. */
+        g_set_error(errp, map_err->domain, map_err->code,
+                    "%s; give this port another index= (0-3: COM1-COM4) or iobase=",
+                    map_err->message);
+        g_error_free(map_err);
         goto fail;
     }
     s->tx_timer = bp_timer_new(dev, BP_CLOCK_VIRTUAL, isa_serial_tx_done, s);

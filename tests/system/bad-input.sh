@@ -71,7 +71,7 @@ cases=$(cat <<'EOF'
 -M none -device isa-serial,bus=nosuch => -device isa-serial,bus=nosuch: no bus 'nosuch' (see info qtree)
 -M none -device isa-serial,id=a -device isa-serial,id=a => -device isa-serial,id=a: duplicate id 'a' for device
 -M none -device isa-debugcon => -device isa-debugcon: chardev is required (e.g. chardev=c0 with -chardev stdio,id=c0)
--M none -device isa-serial -device isa-serial => -device isa-serial: I/O ports 0x3f8-0x3ff conflict with 0x3f8-0x3ff (serial) of device '/machine/anon/isa-serial[0]' (isa-serial)
+-M none -device isa-serial -device isa-serial => -device isa-serial: I/O ports 0x3f8-0x3ff conflict with 0x3f8-0x3ff (serial) of device '/machine/anon/isa-serial[0]' (isa-serial); give this port another index= (0-3: COM1-COM4) or iobase=
 -chardev socket => -chardev socket: a chardev requires an id (id=NAME)
 -chardev socket,id=s => -chardev socket,id=s: chardev 's': socket needs path= (unix) or port= (tcp)
 -chardev socket,id=s,port=abc => -chardev socket,id=s,port=abc: chardev 's': port must be a number from 0 to 65535 (got 'abc')
