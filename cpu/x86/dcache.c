@@ -540,6 +540,34 @@ static inline __attribute__((always_inline)) void h_shift_rcl(X86Cpu *cpu, const
     }
 }
 
+static inline __attribute__((always_inline)) void h_test8_rr(X86Cpu *cpu, const X86DInsn *di)
+{
+    alu(cpu, 4, getreg(cpu, di->r1, 1), getreg(cpu, di->r2, 1), 1);
+}
+
+static inline __attribute__((always_inline)) void h_test8_ri(X86Cpu *cpu, const X86DInsn *di)
+{
+    alu(cpu, 4, getreg(cpu, di->r1, 1), di->imm, 1);
+}
+
+static inline __attribute__((always_inline)) void h_mov8_rr(X86Cpu *cpu, const X86DInsn *di)
+{
+    setreg(cpu, di->r1, getreg(cpu, di->r2, 1), 1);
+}
+
+static inline __attribute__((always_inline)) void h_mov8_ri(X86Cpu *cpu, const X86DInsn *di)
+{
+    setreg(cpu, di->r1, di->imm, 1);
+}
+
+static inline __attribute__((always_inline)) void h_shift16_ri(X86Cpu *cpu, const X86DInsn *di)
+{
+    unsigned cnt = di->imm & 31;
+    if (cnt) {
+        setreg(cpu, di->r1, x86_shift(cpu, di->op, getreg(cpu, di->r1, 2), cnt, 2), 2);
+    }
+}
+
 /* The commonest handlers again with the operation (ALU op, condition)
  * fixed at decode time, so the switch on it folds away. */
 #define ALU_VARIANTS(X, n) X(n, 0) X(n, 1) X(n, 2) X(n, 3) X(n, 4) X(n, 5) X(n, 6) X(n, 7)
@@ -650,6 +678,45 @@ static void decode_body(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
         di->r1 = R_EAX;
         di->len = 5;
         di->fn = h_alu_ri;
+        return;
+    }
+    if (op < 0x40 && (op & 7) == 4) { /* ALU AL, imm8 */
+        di->imm = p[1];
+        di->op = op >> 3;
+        di->r1 = R_EAX;
+        di->len = 2;
+        di->fn = h_alu8_ri;
+        return;
+    }
+    if (op >= 0xb0 && op <= 0xb7) {
+        di->r1 = op & 7;
+        di->imm = p[1];
+        di->len = 2;
+        di->fn = h_mov8_ri;
+        return;
+    }
+    if (op == 0x84) {
+        n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
+        if (mod != 3) {
+            return;
+        }
+        di->r1 = (uint8_t)rm;
+        di->r2 = (uint8_t)reg;
+        di->len = (uint8_t)n;
+        di->fn = h_test8_rr;
+        return;
+    }
+    if (op == 0xa8 || op == 0xa9) {
+        di->r1 = R_EAX;
+        if (op == 0xa8) {
+            di->imm = p[1];
+            di->len = 2;
+            di->fn = h_test8_ri;
+        } else {
+            memcpy(&di->imm, p + 1, 4);
+            di->len = 5;
+            di->fn = h_test_ri;
+        }
         return;
     }
     if (op >= 0x40 && op <= 0x4f) {
@@ -826,6 +893,10 @@ static void decode_body(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
     case 0x88: case 0x8a:
         n = 1 + parse_modrm(p + 1, di, &mod, &reg, &rm);
         if (mod == 3) {
+            di->r1 = (uint8_t)(op == 0x88 ? rm : reg);
+            di->r2 = (uint8_t)(op == 0x88 ? reg : rm);
+            di->len = (uint8_t)n;
+            di->fn = h_mov8_rr;
             return;
         }
         di->r1 = (uint8_t)reg;
@@ -972,9 +1043,27 @@ static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
     int seg = segpfx[p[0]] - 1;
     unsigned pre = seg >= 0 ? 1 : 0;
     if (p[pre] == 0x66) {
-        /* only MOV r16, r/m16 and MOV r/m16, r16 with a memory operand */
+        /* MOV r16, r/m16 and MOV r/m16, r16 with a memory operand, NOP,
+         * shifts of a 16-bit register by an immediate */
         int mod, reg, rm;
         uint8_t op = p[pre + 1];
+        if (op == 0x90) {
+            di->len = (uint8_t)(pre + 2);
+            di->fn = h_nop;
+            return;
+        }
+        if (op == 0xc1) {
+            unsigned n = 2 + parse_modrm(p + pre + 2, di, &mod, &reg, &rm);
+            if (mod != 3) {
+                return;
+            }
+            di->imm = p[pre + n];
+            di->op = (uint8_t)reg;
+            di->r1 = (uint8_t)rm;
+            di->len = (uint8_t)(pre + n + 1);
+            di->fn = h_shift16_ri;
+            return;
+        }
         if (op != 0x89 && op != 0x8b) {
             return;
         }
@@ -1072,6 +1161,11 @@ static bool ends_block(X86Handler fn)
     X(shift_ri) \
     X(shift_rcl) \
     X(generic) \
+    X(test8_rr) \
+    X(test8_ri) \
+    X(mov8_rr) \
+    X(mov8_ri) \
+    X(shift16_ri) \
     ALU_VARIANTS(VARIANT_X, alu_rr) \
     ALU_VARIANTS(VARIANT_X, alu_ri) \
     ALU_VARIANTS(VARIANT_X, alu_r_m) \
