@@ -366,6 +366,39 @@ static void fuzz_one_seq(Fuzz *f)
     }
 }
 
+/* Interrupt delivery: the I/O APIC's registers through IOREGSEL/IOWIN,
+ * the local APIC's 16-byte aligned registers (ICR included), and the ISA
+ * lines going up and down so the PIC, I/O APIC and LAPIC pass requests
+ * on with whatever state they hold. */
+static void fuzz_one_irq(Fuzz *f)
+{
+    Rng *r = &f->rng;
+
+    switch (rng_below(r, 4)) {
+    case 0:
+        bp_test_writel(f->t, 0xfec00000, rng_below(r, 4) ? rng_below(r, 0x40) : rng_value(r));
+        if (rng_below(r, 3)) {
+            bp_test_writel(f->t, 0xfec00010, rng_value(r));
+        } else {
+            bp_test_readl(f->t, 0xfec00010);
+        }
+        break;
+    case 1:
+        mem_access(f, 0xfee00000 + (rng_below(r, 0x40) << 4), 4, rng_below(r, 3) != 0,
+                   rng_value(r));
+        break;
+    case 2:
+        if (f->io->len) {
+            fuzz_one_seq(f);   /* the PICs among others */
+            break;
+        }
+        /* fall through */
+    default:
+        bp_test_set_irq_in(f->t, "isa.0", "irq", rng_below(r, 16), rng_below(r, 2));
+        break;
+    }
+}
+
 static void fuzz_one_mmio(Fuzz *f)
 {
     Rng *r = &f->rng;
@@ -561,9 +594,16 @@ static void fuzz_run(Fuzz *f, FuzzOne one)
 
 static void fuzz_mix(Fuzz *f)
 {
-    switch (rng_below(&f->rng, 5)) {
+    switch (rng_below(&f->rng, 6)) {
     case 0: fuzz_one_port(f); break;
     case 4: fuzz_one_seq(f); break;
+    case 5:
+        if (f->ioapic) {
+            fuzz_one_irq(f);
+        } else {
+            fuzz_one_seq(f);
+        }
+        break;
     case 1: fuzz_one_mmio(f); break;
     case 2:
         if (f->pci) {
@@ -603,6 +643,11 @@ static void test_pc_ports(void)
 static void test_pc_sequences(void)
 {
     run_case("pc-seq", PC_ARGS, fuzz_one_seq);
+}
+
+static void test_pc_interrupts(void)
+{
+    run_case("pc-irq", PC_ARGS, fuzz_one_irq);
 }
 
 static void test_pc_mmio(void)
@@ -767,6 +812,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fuzz/regress/fw-cfg-dma-huge", test_regress_fwcfg_dma_huge);
     g_test_add_func("/fuzz/pc/ports", test_pc_ports);
     g_test_add_func("/fuzz/pc/sequences", test_pc_sequences);
+    g_test_add_func("/fuzz/pc/interrupts", test_pc_interrupts);
     g_test_add_func("/fuzz/pc/mmio", test_pc_mmio);
     g_test_add_func("/fuzz/pc/pci", test_pc_pci);
     g_test_add_func("/fuzz/pc/fw-cfg", test_pc_fwcfg);
