@@ -568,6 +568,16 @@ static inline __attribute__((always_inline)) void h_shift16_ri(X86Cpu *cpu, cons
     }
 }
 
+static inline __attribute__((always_inline)) void h_rdtsc(X86Cpu *cpu, const X86DInsn *di)
+{
+    if ((cpu->cr4 & CR4_TSD) && cpu->pe && cpu->cpl != 0) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+    uint64_t t = x86_rdtsc(cpu);
+    cpu->regs[R_EAX] = (uint32_t)t;
+    cpu->regs[R_EDX] = (uint32_t)(t >> 32);
+}
+
 /* The commonest handlers again with the operation (ALU op, condition)
  * fixed at decode time, so the switch on it folds away. */
 #define ALU_VARIANTS(X, n) X(n, 0) X(n, 1) X(n, 2) X(n, 3) X(n, 4) X(n, 5) X(n, 6) X(n, 7)
@@ -978,7 +988,18 @@ static void decode_body(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
         di->len = 2;
         di->fn = h_jmp;
         return;
+    case 0xf3:
+        if (p[1] == 0x90) { /* PAUSE */
+            di->len = 2;
+            di->fn = h_nop;
+        }
+        return;
     case 0x0f:
+        if (p[1] == 0x31 && x86_has_feature(cpu, FEAT_TSC)) {
+            di->len = 2;
+            di->fn = h_rdtsc;
+            return;
+        }
         if (p[1] >= 0x90 && p[1] <= 0x9f) {
             n = 2 + parse_modrm(p + 2, di, &mod, &reg, &rm);
             if (mod != 3) {
@@ -1161,6 +1182,7 @@ static bool ends_block(X86Handler fn)
     X(shift_ri) \
     X(shift_rcl) \
     X(generic) \
+    X(rdtsc) \
     X(test8_rr) \
     X(test8_ri) \
     X(mov8_rr) \
