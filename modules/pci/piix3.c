@@ -218,6 +218,7 @@ const BpDeviceType piix3_type = {
     .name          = "piix3",
     .parent        = BP_TYPE_PCI_DEVICE,
     .desc          = "PIIX3 PCI-to-ISA bridge (PIRQ routing)",
+    .no_user       = true,
     .instance_size = sizeof(Piix3),
     .realize       = piix3_realize,
     .unrealize     = piix3_unrealize,

@@ -255,6 +255,7 @@ const BpDeviceType piix4_pm_type = {
     .name          = "piix4-pm",
     .parent        = BP_TYPE_PCI_DEVICE,
     .desc          = "PIIX4 ACPI power management (PM timer, PM1, S5 power-off, SCI) and ACPI tables",
+    .no_user       = true,
     .instance_size = sizeof(Piix4Pm),
     .props         = piix4_pm_props,
     .realize       = piix4_pm_realize,
