@@ -6,16 +6,23 @@
  * [base+index*s+disp] and immediate forms of MOV, ALU incl. 8-bit, TEST,
  * LEA, INC/DEC, NOT/NEG, IMUL, PUSH/POP, Jcc, JMP/CALL incl. indirect,
  * RET, LEAVE, CWDE/CDQ, MOVZX/MOVSX, SETcc, CMOVcc, shifts, 16-bit MOV,
- * and every x87 escape with its effective address)
- * are decoded once into an X86DInsn with a specialised handler; everything else is marked generic and goes through
- * the full decoder in exec.c each time. Entries are keyed by physical
- * address and stamped with their page's generation.
+ * RDTSC, PAUSE and every x87 escape with its effective address) are decoded
+ * once into an X86DInsn with a handler kind. Straight-line runs of them, up
+ * to a control transfer, form a block keyed by the physical address of its
+ * first instruction and stamped with its page's generation; an instruction
+ * the cache does not know ends its block and runs through the full decoder
+ * in exec.c (h_generic). The run loop looks a block up once, then runs its
+ * instructions through one switch with the handlers inlined, checking
+ * cpu->pending and the budget between instructions as before, so events,
+ * faults (cpu->eip is the faulting instruction) and icount stay exact.
  *
  * Self-modifying code: a page gets a code mark when its first specialised
  * entry is made; the TLB then gives it write tags that force the slow path
  * (tag|4), whose first write bumps the page generation and drops the mark.
  * Writes by others come in through x86_cpu_invalidate_code, and memory map
- * changes (x86_cpu_flush_phys) drop the whole cache.
+ * changes (x86_cpu_flush_phys) drop the whole cache. Both set cpu->pending,
+ * so a block whose bytes changed under it is left after the current
+ * instruction.
  */
 #include <glib.h>
 #include "cpu/x86/exec-inline.h"
