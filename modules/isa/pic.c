@@ -10,9 +10,12 @@
  * acknowledge on, as the CAS0-2 lines do. A machine describes it as data:
  *
  *   [device "pic0"]  driver = "isa-pic"  master = "on"  isa-irqs = "on"
- *                    slave = "pic1"  cpu-intr = "on"
+ *                    slave = "pic1"  cpu-intr = "on"   (no local APIC)
  *   [device "pic1"]  driver = "isa-pic"  master = "off" isa-irqs = "on"
  *   [wire] from = "pic1.int[0]"  to = "pic0.irq[2]"
+ *
+ * With a local APIC (machines/pc.c) the master keeps cpu-intr off and its
+ * "int" output is wired to apic.lint[0] (ExtINT, the virtual wire).
  *
  * With isa-irqs=on a chip listens to the ISA bus's IRQ lines itself: the
  * master to 0, 1 and 3-7 (ISA IRQ 2 is the cascade on an AT: devices using
