@@ -299,16 +299,10 @@ static const BpMemOps fw_cfg_dma_ops = {
     .max_access = 8,
 };
 
-static void put_le(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = v >> (8 * i);
-}
-
 static void fw_cfg_add_le(FwCfg *s, uint16_t key, uint64_t v, unsigned n)
 {
     uint8_t b[8];
-    put_le(b, v, n);
+    fw_put_le(b, v, n);
     fw_cfg_add_item(s, key, b, n, NULL);
 }
 
@@ -331,14 +325,14 @@ static void fw_cfg_machine_ready(void *opaque)
     fw_cfg_add_le(s, FW_CFG_IRQ0_OVERRIDE, bp_machine_find_type("ioapic") ? 1 : 0, 4);
 
     /* RAM as the firmware should report it; SeaBIOS adds its own holes. */
-    put_le(e820 + ne * 20, 0, 8);
-    put_le(e820 + ne * 20 + 8, below4g, 8);
-    put_le(e820 + ne * 20 + 16, 1, 4);
+    fw_put_le(e820 + ne * 20, 0, 8);
+    fw_put_le(e820 + ne * 20 + 8, below4g, 8);
+    fw_put_le(e820 + ne * 20 + 16, 1, 4);
     ne++;
     if (ram > below4g) {
-        put_le(e820 + ne * 20, 0x100000000ull, 8);
-        put_le(e820 + ne * 20 + 8, ram - below4g, 8);
-        put_le(e820 + ne * 20 + 16, 1, 4);
+        fw_put_le(e820 + ne * 20, 0x100000000ull, 8);
+        fw_put_le(e820 + ne * 20 + 8, ram - below4g, 8);
+        fw_put_le(e820 + ne * 20 + 16, 1, 4);
         ne++;
     }
     fw_cfg_add_file(s, "etc/e820", e820, ne * 20, NULL);
@@ -348,7 +342,7 @@ static void fw_cfg_machine_ready(void *opaque)
     /* Fail fast when nothing boots instead of SeaBIOS's minute of retries. */
     {
         uint8_t wait[4];
-        put_le(wait, 5000, 4);
+        fw_put_le(wait, 5000, 4);
         fw_cfg_add_file(s, "etc/boot-fail-wait", wait, 4, NULL);
     }
 }
@@ -378,7 +372,7 @@ static bool fw_cfg_realize(BpDevice *dev, GError **errp)
     s->items = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, item_free);
     s->files = g_ptr_array_new_with_free_func(item_free);
     fw_cfg_add_item(s, FW_CFG_SIGNATURE, "QEMU", 4, NULL);
-    put_le(idb, id, 4);
+    fw_put_le(idb, id, 4);
     fw_cfg_add_item(s, FW_CFG_ID, idb, 4, NULL);
     fw_cfg_add_item(s, FW_CFG_UUID, uuid, 16, NULL);
     fw_cfg_rebuild_dir(s);

@@ -20,6 +20,21 @@ enum {
     FW_CFG_IRQ0_OVERRIDE = 0x8002, FW_CFG_E820_TABLE = 0x8003,
 };
 
+/* Little-endian fields of firmware structures (any alignment). */
+static inline void fw_put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = v >> (8 * i);
+}
+
+static inline uint32_t fw_get_le(const uint8_t *p, unsigned n)
+{
+    uint32_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
 bool fw_cfg_add_item(void *fw, uint16_t key, const void *data, size_t len, GError **errp);
 bool fw_cfg_add_file(void *fw, const char *name, const void *data, size_t len,
                      GError **errp);

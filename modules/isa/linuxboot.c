@@ -43,15 +43,11 @@ static bool read_boot_file(const char *opt, const char *path, char **data, gsize
     g_error_free(err);
     return false;
 }
-static uint16_t le16(const uint8_t *p) { return p[0] | p[1] << 8; }
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static void set16(uint8_t *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
-static void set32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = v >> (8 * i); }
 
 static void add32(void *fw, uint16_t key, uint32_t v)
 {
     uint8_t b[4];
-    set32(b, v);
+    fw_put_le(b, v, 4);
     fw_cfg_add_item(fw, key, b, 4, NULL);
 }
 
@@ -66,7 +62,7 @@ static void add_blob(void *fw, uint16_t addr_key, uint16_t size_key, uint16_t da
 static bool add_bootrom(void *fw, GError **errp)
 {
     g_autofree uint8_t *rom = g_memdup2(bp_bootrom, bp_bootrom_len);
-    unsigned pnp = le16(rom + 0x1a);
+    unsigned pnp = fw_get_le(rom + 0x1a, 2);
     uint8_t sum = 0;
 
     rom[2] = bp_bootrom_len / 512;
@@ -85,12 +81,12 @@ static bool add_bootrom(void *fw, GError **errp)
 static bool linux_setup(void *fw, uint8_t *k, gsize klen, const char *initrd_path,
                         const char *append, GError **errp)
 {
-    uint16_t proto = le16(k + 0x206);
+    uint16_t proto = fw_get_le(k + 0x206, 2);
     unsigned setup_sects = k[0x1f1] ? k[0x1f1] : 4;
     gsize setup_len = (gsize)(setup_sects + 1) * 512;
     uint64_t ram = MIN(bp_machine_ram_size(), 0xe0000000ull);
-    uint32_t initrd_max = proto >= 0x203 ? le32(k + 0x22c) : 0x37ffffff;
-    size_t cmdline_max = proto >= 0x206 ? le32(k + 0x238) : 255;
+    uint32_t initrd_max = proto >= 0x203 ? fw_get_le(k + 0x22c, 4) : 0x37ffffff;
+    size_t cmdline_max = proto >= 0x206 ? fw_get_le(k + 0x238, 4) : 255;
     g_autofree char *cmdline = g_strdup(append ? append : "");
 
     if (proto < 0x202) {
@@ -116,8 +112,8 @@ static bool linux_setup(void *fw, uint8_t *k, gsize klen, const char *initrd_pat
     }
     k[0x210] = 0xff;                        /* type_of_loader: undefined */
     k[0x211] |= 0x80;                       /* CAN_USE_HEAP */
-    set16(k + 0x224, CMDLINE_ADDR - SETUP_ADDR - 0x200 - 0x200); /* heap_end_ptr */
-    set32(k + 0x228, CMDLINE_ADDR);         /* cmd_line_ptr */
+    fw_put_le(k + 0x224, CMDLINE_ADDR - SETUP_ADDR - 0x200 - 0x200, 2); /* heap_end_ptr */
+    fw_put_le(k + 0x228, CMDLINE_ADDR, 4);  /* cmd_line_ptr */
     if (initrd_path) {
         g_autofree char *initrd = NULL;
         gsize ilen;
@@ -137,8 +133,8 @@ static bool linux_setup(void *fw, uint8_t *k, gsize klen, const char *initrd_pat
             return false;
         }
         at = (top - ilen) & ~0xfffull;
-        set32(k + 0x218, at);
-        set32(k + 0x21c, ilen);
+        fw_put_le(k + 0x218, at, 4);
+        fw_put_le(k + 0x21c, ilen, 4);
         add_blob(fw, FW_CFG_INITRD_ADDR, FW_CFG_INITRD_SIZE, FW_CFG_INITRD_DATA, at, initrd, ilen);
     }
     add_blob(fw, FW_CFG_SETUP_ADDR, FW_CFG_SETUP_SIZE, FW_CFG_SETUP_DATA, SETUP_ADDR, k, setup_len);
@@ -179,35 +175,36 @@ static bool mb_load_elf(MbImage *img, const uint8_t *k, gsize klen, GError **err
 {
     uint32_t phoff, phnum, phentsize, lowest = UINT32_MAX;
 
-    if (klen < 52 || k[4] != 1 || k[5] != 1 || le16(k + 18) != 3) {
+    if (klen < 52 || k[4] != 1 || k[5] != 1 || fw_get_le(k + 18, 2) != 3) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
                     "-kernel: Multiboot kernel is not a 32-bit little-endian x86 ELF "
                     "(and has no a.out kludge addresses)");
         return false;
     }
-    phoff = le32(k + 28);
-    phentsize = le16(k + 42);
-    phnum = le16(k + 44);
+    phoff = fw_get_le(k + 28, 4);
+    phentsize = fw_get_le(k + 42, 2);
+    phnum = fw_get_le(k + 44, 2);
     if (phentsize < 32 || (uint64_t)phoff + (uint64_t)phnum * phentsize > klen) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID, "-kernel: ELF program headers are truncated");
         return false;
     }
     for (uint32_t i = 0; i < phnum; i++) {
         const uint8_t *ph = k + phoff + i * phentsize;
-        if (le32(ph) == 1 && le32(ph + 20))
-            lowest = MIN(lowest, le32(ph + 12));
+        if (fw_get_le(ph, 4) == 1 && fw_get_le(ph + 20, 4))
+            lowest = MIN(lowest, fw_get_le(ph + 12, 4));
     }
     if (lowest == UINT32_MAX) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID, "-kernel: ELF has no loadable segment");
         return false;
     }
     img->load = lowest;
-    img->entry = le32(k + 24);
+    img->entry = fw_get_le(k + 24, 4);
     for (uint32_t i = 0; i < phnum; i++) {
         const uint8_t *ph = k + phoff + i * phentsize;
-        uint32_t off = le32(ph + 4), paddr = le32(ph + 12), filesz = le32(ph + 16);
-        uint32_t memsz = le32(ph + 20);
-        if (le32(ph) != 1 || memsz == 0)
+        uint32_t off = fw_get_le(ph + 4, 4), paddr = fw_get_le(ph + 12, 4);
+        uint32_t filesz = fw_get_le(ph + 16, 4);
+        uint32_t memsz = fw_get_le(ph + 20, 4);
+        if (fw_get_le(ph, 4) != 1 || memsz == 0)
             continue;
         if ((uint64_t)off + filesz > klen || filesz > memsz) {
             g_set_error(errp, BP_ERROR, BP_ERROR_INVALID, "-kernel: ELF segment %u is truncated", i);
@@ -222,11 +219,12 @@ static bool mb_load_elf(MbImage *img, const uint8_t *k, gsize klen, GError **err
 static bool mb_load_aout(MbImage *img, const uint8_t *k, gsize klen, gsize hdr_off,
                          const uint8_t *h, GError **errp)
 {
-    uint32_t header_addr = le32(h + 12), load = le32(h + 16), load_end = le32(h + 20);
-    uint32_t bss_end = le32(h + 24);
+    uint32_t header_addr = fw_get_le(h + 12, 4), load = fw_get_le(h + 16, 4);
+    uint32_t load_end = fw_get_le(h + 20, 4);
+    uint32_t bss_end = fw_get_le(h + 24, 4);
     uint64_t file_off, len;
 
-    img->entry = le32(h + 28);
+    img->entry = fw_get_le(h + 28, 4);
     if (header_addr < load || header_addr - load > hdr_off) {
         g_set_error(errp, BP_ERROR, BP_ERROR_INVALID,
                     "-kernel: Multiboot header addresses are inconsistent");
@@ -250,7 +248,7 @@ static bool multiboot_setup(void *fw, const uint8_t *k, gsize klen, gsize hdr_of
                             GError **errp)
 {
     const uint8_t *h = k + hdr_off;
-    uint32_t flags = le32(h + 4);
+    uint32_t flags = fw_get_le(h + 4, 4);
     MbImage img = { .mem = g_byte_array_new() };
     g_autoptr(GByteArray) mods = g_byte_array_new();
     g_autoptr(GByteArray) mbi = g_byte_array_new();
@@ -309,10 +307,10 @@ static bool multiboot_setup(void *fw, const uint8_t *k, gsize klen, gsize hdr_of
                             path);
                 goto out;
             }
-            set32(e, at);
-            set32(e + 4, at + len);
-            set32(e + 8, strings_at + strings->len);
-            set32(e + 12, 0);
+            fw_put_le(e, at, 4);
+            fw_put_le(e + 4, at + len, 4);
+            fw_put_le(e + 8, strings_at + strings->len, 4);
+            fw_put_le(e + 12, 0, 4);
             g_byte_array_append(list, e, 16);
             if (space)
                 *space = ' ';
@@ -323,21 +321,21 @@ static bool multiboot_setup(void *fw, const uint8_t *k, gsize klen, gsize hdr_of
         }
         g_byte_array_set_size(mbi, 88);
         memset(mbi->data, 0, 88);
-        set32(mbi->data + 0, 0x1 | 0x4 | 0x8 | 0x40);     /* mem, cmdline, mods, mmap */
-        set32(mbi->data + 4, 640);
-        set32(mbi->data + 8, (ram - 0x100000) / 1024);
-        set32(mbi->data + 16, strings_at);
-        set32(mbi->data + 20, nmods);
-        set32(mbi->data + 24, MBI_ADDR + 88);
-        set32(mbi->data + 44, 48);
-        set32(mbi->data + 48, mmap_at);
+        fw_put_le(mbi->data + 0, 0x1 | 0x4 | 0x8 | 0x40, 4);     /* mem, cmdline, mods, mmap */
+        fw_put_le(mbi->data + 4, 640, 4);
+        fw_put_le(mbi->data + 8, (ram - 0x100000) / 1024, 4);
+        fw_put_le(mbi->data + 16, strings_at, 4);
+        fw_put_le(mbi->data + 20, nmods, 4);
+        fw_put_le(mbi->data + 24, MBI_ADDR + 88, 4);
+        fw_put_le(mbi->data + 44, 48, 4);
+        fw_put_le(mbi->data + 48, mmap_at, 4);
         g_byte_array_append(mbi, list->data, list->len);
         {
             uint8_t mm[48] = { 0 };
             /* size (20), base, length, type 1 = available */
-            set32(mm, 20); set32(mm + 4, 0); set32(mm + 12, 0x9fc00); set32(mm + 20, 1);
-            set32(mm + 24, 20); set32(mm + 28, 0x100000);
-            set32(mm + 36, (uint32_t)(ram - 0x100000)); set32(mm + 44, 1);
+            fw_put_le(mm, 20, 4); fw_put_le(mm + 4, 0, 4); fw_put_le(mm + 12, 0x9fc00, 4); fw_put_le(mm + 20, 1, 4);
+            fw_put_le(mm + 24, 20, 4); fw_put_le(mm + 28, 0x100000, 4);
+            fw_put_le(mm + 36, (uint32_t)(ram - 0x100000), 4); fw_put_le(mm + 44, 1, 4);
             g_byte_array_append(mbi, mm, 48);
         }
         g_byte_array_append(mbi, strings->data, strings->len);
@@ -371,7 +369,7 @@ bool fw_cfg_linux_boot_setup(void *fw, BpDevice *dev, GError **errp)
     }
     for (gsize off = 0; off + 12 <= MIN(klen, MB_SEARCH); off += 4) {
         const uint8_t *h = k + off;
-        if (le32(h) == MB_MAGIC && le32(h) + le32(h + 4) + le32(h + 8) == 0)
+        if (fw_get_le(h, 4) == MB_MAGIC && fw_get_le(h, 4) + fw_get_le(h + 4, 4) + fw_get_le(h + 8, 4) == 0)
             return multiboot_setup(fw, k, klen, off, kernel, initrd, append, errp) &&
                    add_bootrom(fw, errp);
     }

@@ -50,9 +50,6 @@ static void sm_end(SmbiosBuilder *b, unsigned off, const char *const *strings)
     b->max_size = MAX(b->max_size, b->t->len - off);
 }
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = v >> (8 * i); }
-
 void fw_cfg_add_smbios(void *fw)
 {
     SmbiosBuilder b = { .t = g_byte_array_new(), .handle = 0x100 };
@@ -91,13 +88,13 @@ void fw_cfg_add_smbios(void *fw)
         b.t->data[o + 6] = 0x01;    /* family: other */
         b.t->data[o + 7] = 2;       /* manufacturer */
         b.t->data[o + 16] = 3;      /* version */
-        put16(b.t->data + o + 20, 1000);   /* max speed, MHz (the TSC rate) */
-        put16(b.t->data + o + 22, 1000);   /* current speed */
+        fw_put_le(b.t->data + o + 20, 1000, 2);   /* max speed, MHz (the TSC rate) */
+        fw_put_le(b.t->data + o + 22, 1000, 2);   /* current speed */
         b.t->data[o + 24] = 0x41;   /* socket populated, CPU enabled */
         b.t->data[o + 25] = 0x01;   /* upgrade: other */
-        put16(b.t->data + o + 26, 0xffff);  /* no cache information */
-        put16(b.t->data + o + 28, 0xffff);
-        put16(b.t->data + o + 30, 0xffff);
+        fw_put_le(b.t->data + o + 26, 0xffff, 2);  /* no cache information */
+        fw_put_le(b.t->data + o + 28, 0xffff, 2);
+        fw_put_le(b.t->data + o + 30, 0xffff, 2);
         sm_end(&b, o, s);
     }
     array = b.handle;
@@ -106,30 +103,30 @@ void fw_cfg_add_smbios(void *fw)
         b.t->data[o + 4] = 0x03;    /* system board */
         b.t->data[o + 5] = 0x03;    /* system memory */
         b.t->data[o + 6] = 0x03;    /* no error correction */
-        put32(b.t->data + o + 7, (uint32_t)MIN(ram_kb, 0x7fffffffu));
-        put16(b.t->data + o + 11, 0xfffe);
-        put16(b.t->data + o + 13, 1);
+        fw_put_le(b.t->data + o + 7, (uint32_t)MIN(ram_kb, 0x7fffffffu), 4);
+        fw_put_le(b.t->data + o + 11, 0xfffe, 2);
+        fw_put_le(b.t->data + o + 13, 1, 2);
         sm_end(&b, o, NULL);
     }
     {   /* type 17: memory device */
         const char *const s[] = { "DIMM 0", NULL };
         o = sm_begin(&b, 17, 0x15);
-        put16(b.t->data + o + 4, array);
-        put16(b.t->data + o + 6, 0xfffe);
-        put16(b.t->data + o + 8, 0xffff);
-        put16(b.t->data + o + 10, 0xffff);
-        put16(b.t->data + o + 12, (uint16_t)MIN(ram_kb / 1024, 0x7fff));
+        fw_put_le(b.t->data + o + 4, array, 2);
+        fw_put_le(b.t->data + o + 6, 0xfffe, 2);
+        fw_put_le(b.t->data + o + 8, 0xffff, 2);
+        fw_put_le(b.t->data + o + 10, 0xffff, 2);
+        fw_put_le(b.t->data + o + 12, (uint16_t)MIN(ram_kb / 1024, 0x7fff), 2);
         b.t->data[o + 14] = 0x09;   /* DIMM */
         b.t->data[o + 16] = 1;      /* device locator */
         b.t->data[o + 18] = 0x07;   /* RAM */
-        put16(b.t->data + o + 19, 0x0002);
+        fw_put_le(b.t->data + o + 19, 0x0002, 2);
         sm_end(&b, o, s);
     }
     {   /* type 19: memory array mapped address */
         o = sm_begin(&b, 19, 0x0f);
-        put32(b.t->data + o + 4, 0);
-        put32(b.t->data + o + 8, (uint32_t)MIN(ram_kb - 1, 0xffffffffu));
-        put16(b.t->data + o + 12, array);
+        fw_put_le(b.t->data + o + 4, 0, 4);
+        fw_put_le(b.t->data + o + 8, (uint32_t)MIN(ram_kb - 1, 0xffffffffu), 4);
+        fw_put_le(b.t->data + o + 12, array, 2);
         b.t->data[o + 14] = 1;
         sm_end(&b, o, NULL);
     }
@@ -142,10 +139,10 @@ void fw_cfg_add_smbios(void *fw)
     anchor[5] = sizeof(anchor);
     anchor[6] = 2;
     anchor[7] = 1;
-    put16(anchor + 8, b.max_size);
+    fw_put_le(anchor + 8, b.max_size, 2);
     memcpy(anchor + 16, "_DMI_", 5);
-    put16(anchor + 22, b.t->len);
-    put16(anchor + 28, b.count);
+    fw_put_le(anchor + 22, b.t->len, 2);
+    fw_put_le(anchor + 28, b.count, 2);
     anchor[30] = 0x21;
     fw_cfg_add_file(fw, "etc/smbios/smbios-tables", b.t->data, b.t->len, NULL);
     fw_cfg_add_file(fw, "etc/smbios/smbios-anchor", anchor, sizeof(anchor), NULL);
