@@ -445,6 +445,46 @@ static void check_code_target(X86Cpu *cpu, uint16_t sel, uint16_t a, bool same_p
     }
 }
 
+/* A far transfer's selector: null is #GP(0), one outside its table
+ * #GP(sel). Returns the descriptor's attributes. */
+static uint16_t far_desc_load(X86Cpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi)
+{
+    if ((sel & ~3) == 0) {
+        x86_raise(cpu, EXC_GP, 0);
+    }
+    if (!x86_desc_load(cpu, sel, lo, hi)) {
+        x86_raise(cpu, EXC_GP, SELERR(sel));
+    }
+    return desc_attr(*hi);
+}
+
+/* A gate (or TSS) named by a far JMP/CALL: DPL >= CPL and >= RPL, then
+ * present. */
+static void check_gate(X86Cpu *cpu, uint16_t sel, uint16_t a)
+{
+    int dpl = SA_DPL(a);
+    if (dpl < cpu->cpl || dpl < (sel & 3)) {
+        x86_raise(cpu, EXC_GP, SELERR(sel));
+    }
+    if (!(a & SA_P)) {
+        x86_raise(cpu, EXC_NP, SELERR(sel));
+    }
+}
+
+/* The TSS a task gate names: in the GDT, and an available or busy TSS. */
+static uint16_t task_gate_tss(X86Cpu *cpu, uint32_t gate_lo, uint32_t *lo, uint32_t *hi)
+{
+    uint16_t tss = (uint16_t)(gate_lo >> 16);
+    if ((tss & 4) || !x86_desc_load(cpu, tss, lo, hi)) {
+        x86_raise(cpu, EXC_GP, SELERR(tss));
+    }
+    uint16_t ta = desc_attr(*hi);
+    if ((ta & SA_S) || (SA_TYPE(ta) != 1 && SA_TYPE(ta) != 9)) {
+        x86_raise(cpu, EXC_GP, SELERR(tss));
+    }
+    return tss;
+}
+
 void x86_far_jmp(X86Cpu *cpu, uint16_t sel, uint32_t off, uint32_t next_eip)
 {
     if (!cpu->pe || cpu->v86) {
@@ -453,13 +493,7 @@ void x86_far_jmp(X86Cpu *cpu, uint16_t sel, uint32_t off, uint32_t next_eip)
         return;
     }
     uint32_t lo, hi;
-    if ((sel & ~3) == 0) {
-        x86_raise(cpu, EXC_GP, 0);
-    }
-    if (!x86_desc_load(cpu, sel, &lo, &hi)) {
-        x86_raise(cpu, EXC_GP, SELERR(sel));
-    }
-    uint16_t a = desc_attr(hi);
+    uint16_t a = far_desc_load(cpu, sel, &lo, &hi);
     if (a & SA_S) {
         if (!(a & SA_CODE)) {
             x86_raise(cpu, EXC_GP, SELERR(sel));
@@ -475,22 +509,11 @@ void x86_far_jmp(X86Cpu *cpu, uint16_t sel, uint32_t off, uint32_t next_eip)
     int type = SA_TYPE(a), dpl = SA_DPL(a);
     switch (type) {
     case 4: case 12: { /* call gate */
-        if (dpl < cpu->cpl || dpl < (sel & 3)) {
-            x86_raise(cpu, EXC_GP, SELERR(sel));
-        }
-        if (!(a & SA_P)) {
-            x86_raise(cpu, EXC_NP, SELERR(sel));
-        }
+        check_gate(cpu, sel, a);
         uint16_t tsel = (uint16_t)(lo >> 16);
         uint32_t toff = (lo & 0xffff) | (type == 12 ? (hi & 0xffff0000u) : 0);
         uint32_t tlo, thi;
-        if ((tsel & ~3) == 0) {
-            x86_raise(cpu, EXC_GP, 0);
-        }
-        if (!x86_desc_load(cpu, tsel, &tlo, &thi)) {
-            x86_raise(cpu, EXC_GP, SELERR(tsel));
-        }
-        uint16_t ta = desc_attr(thi);
+        uint16_t ta = far_desc_load(cpu, tsel, &tlo, &thi);
         if (!(ta & SA_S) || !(ta & SA_CODE) ||
             ((ta & SA_CONF) ? SA_DPL(ta) > cpu->cpl : SA_DPL(ta) != cpu->cpl)) {
             x86_raise(cpu, EXC_GP, SELERR(tsel));
@@ -506,21 +529,9 @@ void x86_far_jmp(X86Cpu *cpu, uint16_t sel, uint32_t off, uint32_t next_eip)
         return;
     }
     case 5: { /* task gate */
-        if (dpl < cpu->cpl || dpl < (sel & 3)) {
-            x86_raise(cpu, EXC_GP, SELERR(sel));
-        }
-        if (!(a & SA_P)) {
-            x86_raise(cpu, EXC_NP, SELERR(sel));
-        }
-        uint16_t tss = (uint16_t)(lo >> 16);
+        check_gate(cpu, sel, a);
         uint32_t tlo, thi;
-        if ((tss & 4) || !x86_desc_load(cpu, tss, &tlo, &thi)) {
-            x86_raise(cpu, EXC_GP, SELERR(tss));
-        }
-        uint16_t ta = desc_attr(thi);
-        if ((ta & SA_S) || (SA_TYPE(ta) != 1 && SA_TYPE(ta) != 9)) {
-            x86_raise(cpu, EXC_GP, SELERR(tss));
-        }
+        uint16_t tss = task_gate_tss(cpu, lo, &tlo, &thi);
         task_switch(cpu, tss, tlo, thi, TS_JMP, next_eip, -1);
         return;
     }
@@ -584,13 +595,7 @@ void x86_far_call(X86Cpu *cpu, uint16_t sel, uint32_t off, bool op32, uint32_t n
         return;
     }
     uint32_t lo, hi;
-    if ((sel & ~3) == 0) {
-        x86_raise(cpu, EXC_GP, 0);
-    }
-    if (!x86_desc_load(cpu, sel, &lo, &hi)) {
-        x86_raise(cpu, EXC_GP, SELERR(sel));
-    }
-    uint16_t a = desc_attr(hi);
+    uint16_t a = far_desc_load(cpu, sel, &lo, &hi);
     if (a & SA_S) {
         if (!(a & SA_CODE)) {
             x86_raise(cpu, EXC_GP, SELERR(sel));
@@ -607,24 +612,11 @@ void x86_far_call(X86Cpu *cpu, uint16_t sel, uint32_t off, bool op32, uint32_t n
         cpu->eip = off;
         return;
     }
-    int type = SA_TYPE(a), dpl = SA_DPL(a);
+    int type = SA_TYPE(a);
     if (type == 5 || type == 1 || type == 9) {
-        if (dpl < cpu->cpl || dpl < (sel & 3)) {
-            x86_raise(cpu, EXC_GP, SELERR(sel));
-        }
-        if (!(a & SA_P)) {
-            x86_raise(cpu, EXC_NP, SELERR(sel));
-        }
+        check_gate(cpu, sel, a);
         if (type == 5) {
-            uint16_t tss = (uint16_t)(lo >> 16);
-            if ((tss & 4) || !x86_desc_load(cpu, tss, &lo, &hi)) {
-                x86_raise(cpu, EXC_GP, SELERR(tss));
-            }
-            uint16_t ta = desc_attr(hi);
-            if ((ta & SA_S) || (SA_TYPE(ta) != 1 && SA_TYPE(ta) != 9)) {
-                x86_raise(cpu, EXC_GP, SELERR(tss));
-            }
-            sel = tss;
+            sel = task_gate_tss(cpu, lo, &lo, &hi);
         }
         task_switch(cpu, sel, lo, hi, TS_CALL, next_eip, -1);
         return;
@@ -632,25 +624,14 @@ void x86_far_call(X86Cpu *cpu, uint16_t sel, uint32_t off, bool op32, uint32_t n
     if (type != 4 && type != 12) {
         x86_raise(cpu, EXC_GP, SELERR(sel));
     }
-    if (dpl < cpu->cpl || dpl < (sel & 3)) {
-        x86_raise(cpu, EXC_GP, SELERR(sel));
-    }
-    if (!(a & SA_P)) {
-        x86_raise(cpu, EXC_NP, SELERR(sel));
-    }
+    check_gate(cpu, sel, a);
     bool g32 = type == 12;
     unsigned gsz = g32 ? 4 : 2;
     uint16_t tsel = (uint16_t)(lo >> 16);
     uint32_t toff = (lo & 0xffff) | (g32 ? (hi & 0xffff0000u) : 0);
     unsigned nparams = hi & 0x1f;
     uint32_t tlo, thi;
-    if ((tsel & ~3) == 0) {
-        x86_raise(cpu, EXC_GP, 0);
-    }
-    if (!x86_desc_load(cpu, tsel, &tlo, &thi)) {
-        x86_raise(cpu, EXC_GP, SELERR(tsel));
-    }
-    uint16_t ta = desc_attr(thi);
+    uint16_t ta = far_desc_load(cpu, tsel, &tlo, &thi);
     int tdpl = SA_DPL(ta);
     if (!(ta & SA_S) || !(ta & SA_CODE) || tdpl > cpu->cpl) {
         x86_raise(cpu, EXC_GP, SELERR(tsel));
