@@ -5,7 +5,14 @@
  * MOV CRn/DRn, CLTS, INVD/WBINVD, RDMSR/WRMSR, RDTSC, RDPMC, SYSENTER/
  * SYSEXIT, CPUID), bit operations, SHLD/SHRD, CMPXCHG/XADD/CMPXCHG8B,
  * MOVZX/MOVSX, BSF/BSR, BSWAP, Jcc/SETcc/CMOVcc, FS/GS pushes and loads.
- * MMX and FXSAVE opcodes are passed to x86_mmx_exec (fpu.c).
+ * MMX and FXSAVE opcodes are passed to x86_mmx_exec (mmx.c).
+ *
+ * Every other opcode raises #UD, in particular all of SSE/SSE2 (0F 10-17,
+ * 0F 28-2F, 0F 50-5F, 0F C2-C6, the MMX-range opcodes that only exist as
+ * SSE integer instructions, and any MMX opcode with a 66/F2/F3 prefix):
+ * no model has SSE, and CPUID does not claim it. Prefixes that only change
+ * the meaning of an opcode on later CPUs and are ignored by these ones stay
+ * ignored (F3 0F BC/BD run as BSF/BSR, F3 0F 1E as a hint NOP).
  */
 #include "cpu/x86/exec-inline.h"
 
@@ -124,25 +131,12 @@ static void mov_dr(X86Cpu *cpu, Dec *d, bool to)
     if (cpu->v86) {
         x86_raise(cpu, EXC_GP, 0);
     }
-    int n = d->reg;
-    if (n == 4 || n == 5) {
-        if (cpu->cr4 & CR4_DE) {
-            ud(cpu);
-        }
-        n += 2;
-    }
+    /* DR4/DR5 aliasing, #UD with CR4.DE, DR7.GD: x86_dr_read/x86_dr_write */
     if (!to) {
-        cpu->regs[d->rm] = cpu->dr[n];
+        cpu->regs[d->rm] = x86_dr_read(cpu, d->reg);
         return;
     }
-    uint32_t v = cpu->regs[d->rm];
-    if (n == 6) {
-        v = (v & 0xe00f) | 0xffff0ff0u;
-    } else if (n == 7) {
-        v = (v & 0xffff2fffu) | 0x400;
-        cpu->pending = true;
-    }
-    cpu->dr[n] = v;
+    x86_dr_write(cpu, d->reg, cpu->regs[d->rm]);
 }
 
 static void grp6(X86Cpu *cpu, Dec *d)
@@ -488,6 +482,12 @@ void x86_exec_0f(X86Cpu *cpu, Dec *d)
         return;
     }
     if ((op >= 0x60 && op <= 0x7f) || op == 0xae || (op >= 0xd0)) {
+        /* With a 66, F2 or F3 prefix these opcodes are SSE/SSE2/SSE3
+         * instructions (SDM vol. 2 app. A, table A-3; the MMX and FXSAVE
+         * forms are "NP": no such prefix). No model here has SSE. */
+        if (d->rep || d->op32 != cpu->code32) {
+            ud(cpu);
+        }
         uint8_t m = 0;
         X86FpuMem fm = { 0 };
         if (op != 0x77) {

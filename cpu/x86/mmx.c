@@ -8,7 +8,9 @@
  * instruction but EMMS sets TOP to 0 and all tags to valid; writing MMn
  * also sets the register's sign and exponent bits (79-64) to ones. EMMS
  * empties all tags. Checks, in order: CR0.EM -> #UD, CR0.TS -> #NM, a
- * pending unmasked x87 exception -> #MF (CR0.NE=1).
+ * pending unmasked x87 exception -> #MF (CR0.NE=1). Before any of these,
+ * exec-0f.c raises #UD for a 66/F2/F3 prefix: with one, these opcodes are
+ * the SSE2/SSE3 instructions, which no model implements.
  */
 #include "cpu/x86/exec-inline.h"
 
