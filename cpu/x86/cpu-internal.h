@@ -244,6 +244,7 @@ struct X86Cpu {
 #define FEAT_PGE   (1u << 13)
 #define FEAT_CMOV  (1u << 15)
 #define FEAT_PAT   (1u << 16)
+#define FEAT_PSE36 (1u << 17)
 #define FEAT_MMX   (1u << 23)
 #define FEAT_FXSR  (1u << 24)
 

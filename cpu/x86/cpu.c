@@ -241,12 +241,15 @@ static uint32_t model_features(const X86Cpu *cpu)
         f = FEAT_VME | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_CX8;
         break;
     case X86_MODEL_PENTIUM2:
+        /* Family 6 model 5 (Deschutes, also the Pentium II Xeon core that
+         * introduced PSE-36) reports PSE-36 */
         f = FEAT_VME | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE |
-            FEAT_CX8 | FEAT_SEP | FEAT_MTRR | FEAT_PGE | FEAT_CMOV;
+            FEAT_CX8 | FEAT_SEP | FEAT_MTRR | FEAT_PGE | FEAT_CMOV | FEAT_PSE36;
         break;
     default:
         f = FEAT_VME | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE |
-            FEAT_CX8 | FEAT_SEP | FEAT_MTRR | FEAT_PGE | FEAT_CMOV | FEAT_PAT;
+            FEAT_CX8 | FEAT_SEP | FEAT_MTRR | FEAT_PGE | FEAT_CMOV | FEAT_PAT |
+            FEAT_PSE36;
         break;
     }
     return f | x86_fpu_cpuid_features(cpu);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Paging (2-level with PSE 4 MiB pages, PAE with 2 MiB pages and NX, PGE,
- * WP, accessed/dirty write-back; Intel SDM vol. 3A ch. 4) and the software
+ * Paging (2-level with PSE 4 MiB pages and PSE-36, PAE with 2 MiB pages and
+ * NX, PGE, WP, accessed/dirty write-back; Intel SDM vol. 3A ch. 4) and the software
  * TLB that caches host page pointers from bus->page_ptr.
  *
  * A TLB entry holds separate read/write/execute tags: a write tag is only
@@ -193,6 +193,16 @@ check_then_set_pde:
             large = true;
             global = (pde & 0x100) && (cpu->cr4 & CR4_PGE);
             paddr = (pde & 0xffc00000u) | (lin & 0x3fffff);
+            if (x86_has_feature(cpu, FEAT_PSE36)) {
+                /* PSE-36 (SDM vol. 3A 4.3, table 4-4): PDE bits 16:13 are
+                 * physical address bits 35:32; bits 21:17 are reserved
+                 * (a 36-bit MAXPHYADDR) and fault with RSVD */
+                if (pde & 0x003e0000u) {
+                    *err = ecode | 1 | 8;
+                    return false;
+                }
+                paddr |= (uint64_t)((pde >> 13) & 0xf) << 32;
+            }
             if (user && !us) goto prot;
             if (write && !rw && (user || (cpu->cr0 & CR0_WP))) goto prot;
             if (upd && (!(pde & 0x20) || (write && !(pde & 0x40)))) {
