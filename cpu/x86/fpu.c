@@ -24,14 +24,15 @@
  * 32-bit), FXSAVE/FXRSTOR, the FPU instruction/data pointers and opcode,
  * CR0.EM/TS/MP (#NM), CR0.NE (#MF on the next waiting instruction; with
  * NE=0 the pending exception is signalled on the bus FERR# line, see
- * X86Bus.ferr, and execution goes on as with IGNNE# asserted).
+ * X86Bus.ferr, and the next waiting instruction freezes the CPU until an
+ * interrupt, or runs regardless while IGNNE# is high: x86_cpu_set_ignne).
  *
  * Transcendental results (FSIN, F2XM1, ...) are those of the host CPU.
  * Opcodes that are invalid (or FISTTP, SSE3) raise #UD; FCMOVcc and
  * (F)(U)COMI(P) only exist on P6 models.
  */
 #include <stddef.h>
-#include "cpu/x86/cpu-internal.h"
+#include "cpu/x86/exec-inline.h"
 
 #if !defined(__x86_64__) && !defined(__i386__)
 #error "the x87 model runs guest x87 instructions on the host's x87"
@@ -277,6 +278,11 @@ static void from_host(X86Cpu *cpu, const HostEnv *h)
     update_es(cpu);
 }
 
+/* The exception flags this thread's host x87 may hold from the fast path
+ * (the FNSAVE of host_exec clears them); see the fast path below. Per thread because the host FPU
+ * state is; nothing else in the engine uses the host x87. */
+static __thread uint16_t host_flags __attribute__((tls_model("initial-exec")));
+
 /* Run op/modrm on the host over a copy of the guest state; buf is the
  * memory operand. Returns the host EFLAGS after the instruction. */
 static uint32_t host_exec(X86Cpu *cpu, HostEnv *h, uint8_t op, uint8_t modrm, void *buf)
@@ -288,9 +294,11 @@ static uint32_t host_exec(X86Cpu *cpu, HostEnv *h, uint8_t op, uint8_t modrm, vo
         /* FCMOVcc reads CF/PF/ZF; (U)COMI(P) write them */
         unsigned long flags = 0x2 | (x86_get_flags(cpu) & (F_CF | F_PF | F_ZF));
         HOST_CALL_FLAGS(h, stub, mem, flags);
+        host_flags = 0;
         return (uint32_t)flags;
     }
     HOST_CALL(h, stub, mem);
+    host_flags = 0;
     return 0;
 }
 
@@ -587,8 +595,18 @@ void x86_fpu_wait(X86Cpu *cpu)
 
 void x86_fpu_check_pending(X86Cpu *cpu)
 {
-    if ((cpu->fpu.fsw & FSW_ES) && (cpu->cr0 & CR0_NE)) {
-        x86_raise(cpu, EXC_MF, -1);
+    if (cpu->fpu.fsw & FSW_ES) {
+        if (cpu->cr0 & CR0_NE) {
+            x86_raise(cpu, EXC_MF, -1);
+        }
+        ferr_update(cpu);
+        /* MS-DOS compatibility mode (SDM vol. 1 8.7.3.2, app. D.2.1): the
+         * CPU freezes before the instruction until the FERR# interrupt
+         * (IRQ 13) comes, unless IGNNE# says to go on regardless */
+        if (!cpu->ignne) {
+            x86_raise(cpu, EXC_FREEZE, -1);
+        }
+        return;
     }
     ferr_update(cpu);
 }
@@ -665,270 +683,487 @@ static bool exec_control(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem
 
 /* Fast path: the common instructions whose register operands are all
  * present (no stack fault possible) run on the host without the full
- * FRSTOR/FNSAVE round trip: only their operands are loaded (FLD m80 and
- * FSTP m80 move any 80-bit value unchanged and raise nothing), with the
- * guest's precision and rounding control and all exceptions masked. When
- * an exception that the guest has unmasked comes back, the result is
- * dropped and the instruction reruns on the full path, which gives the
- * unmasked response (with UE unmasked everything takes the full path). Condition codes the instruction leaves undefined keep
- * their old values, as on the real x87 (the full path shows it); the
- * differential test compares both paths with the host. */
+ * FRSTOR/FNSAVE round trip. Each is one inline-assembly block that loads
+ * only its operands (FLDT from the guest registers; a memory operand is
+ * read by the host instruction itself, in guest RAM through the TLB), runs
+ * the guest's own opcode and ModRM byte (memory forms at [rax]), stores
+ * the status word (FNSTSW, for C1 and the exception flags) and the result.
+ * Moves that cannot raise anything (FLD ST(i), FXCH, FST(P) ST(i), FCHS,
+ * FABS, FLD1, FLDZ, FLD m80, FSTP m80) are done in software.
+ *
+ * The host runs with the guest's precision and rounding control and all
+ * exceptions masked; the control word is loaded only when it differs from
+ * the host's, and put back after (it is callee-saved in the host ABI).
+ * Exception flags are sticky on the host too, so instead of an FNCLEX per
+ * instruction (slow: microcoded) the host's flags are only cleared when
+ * they hold one that the guest does not (the guest cleared it since) or
+ * one the guest has unmasked; this instruction's flags are then the
+ * host's flags ORed into the guest's. When an exception the guest has
+ * unmasked comes back, the result is dropped and the instruction reruns on
+ * the full path, which gives the unmasked response (with UE unmasked
+ * everything takes the full path: an unmasked UE is signalled on tininess
+ * alone, a masked one only when the result is also inexact, which the
+ * masked run cannot tell). Condition codes the instruction leaves
+ * undefined keep their old values, as on the real x87 (the full path shows
+ * it); the differential test compares both paths with the host. */
 #ifdef __x86_64__
-typedef struct FastIO {
-    uint8_t a[16], b[16], o0[16], o1[16];   /* ST0, ST(i); host ST0, ST1 after */
-    uint16_t cw, sw, save;
-} FastIO;
-_Static_assert(offsetof(FastIO, cw) == 64 && offsetof(FastIO, sw) == 66 &&
-               offsetof(FastIO, save) == 68, "FastIO layout");
 
-#define FAST_PRE  "fnstcw 68(%[p])\n\tfnclex\n\tfldcw 64(%[p])\n\t"
-#define FAST_CALL SP_DOWN "call *%[s]\n\t" SP_UP "fnstsw 66(%[p])\n\t"
-#define FAST_POST "fldcw 68(%[p])\n\t"
-#define FAST_ASM(body, io, stub, mem)                                         \
-    __asm__ volatile(FAST_PRE body FAST_POST : "+a"(mem)                      \
-                     : [p] "r"(io), [s] "r"(stub) : X87_CLOBBERS)
 
-enum { FAST_2, FAST_1, FAST_STORE, FAST_LOAD };
+/* The instruction bytes OP, MODRM for an inline-assembly block. */
+#define X87_INSN(op, modrm) ".byte " #op ", " #modrm "\n\t"
 
-static void fast_run(int kind, FastIO *io, const void *stub, void *mem)
+static inline uint16_t host_enter(const X86Fpu *f)
 {
-    switch (kind) {
-    case FAST_2:      /* b, a loaded; two results */
-        FAST_ASM("fldt 16(%[p])\n\tfldt (%[p])\n\t" FAST_CALL
-                 "fstpt 32(%[p])\n\tfstpt 48(%[p])\n\t", io, stub, mem);
-        break;
-    case FAST_1:      /* a loaded; one result */
-        FAST_ASM("fldt (%[p])\n\t" FAST_CALL "fstpt 32(%[p])\n\t", io, stub, mem);
-        break;
-    case FAST_STORE:  /* a loaded and popped by the stub */
-        FAST_ASM("fldt (%[p])\n\t" FAST_CALL, io, stub, mem);
-        break;
-    default:          /* the stub pushes one value */
-        FAST_ASM(FAST_CALL "fstpt 32(%[p])\n\t", io, stub, mem);
-        break;
+    uint16_t hcw, cw = f->fcw | 0x3f;
+    if (unlikely(host_flags & ~(f->fsw & f->fcw) & 0x3f)) {
+        __asm__ volatile("fnclex" ::: "memory");
+        host_flags = 0;
     }
+    __asm__ volatile("fnstcw %0" : "=m"(hcw));
+    if (unlikely(hcw != cw)) {
+        __asm__ volatile("fldcw %0" :: "m"(cw) : "memory");
+    }
+    return hcw;
 }
 
-static const void *stub_for(uint8_t op, uint8_t modrm)
+static inline void host_leave(const X86Fpu *f, uint16_t hcw, uint16_t sw)
 {
-    return bp_x87_stubs + ((op & 7) * 256 + modrm) * 8;
+    if (unlikely(hcw != (f->fcw | 0x3f))) {
+        __asm__ volatile("fldcw %0" :: "m"(hcw) : "memory");
+    }
+    host_flags = sw & 0x3f;
 }
 
-static void reg_put(X86Cpu *cpu, int i, const uint8_t *raw)
+/* Host pointer to a memory operand in RAM (segment checks and faults as
+ * the access would have them), NULL when it is not plain RAM or crosses a
+ * page: the full path reads it then. */
+static inline const uint8_t *fast_src(X86Cpu *cpu, const X86FpuMem *m, unsigned size)
 {
-    int p = phys_reg(cpu, i);
-    x86_fpu_set_reg80(cpu, p, raw);
-    cpu->fpu.ftw = (uint16_t)((cpu->fpu.ftw & ~(3u << (2 * p))) | ((unsigned)tag_class(raw) << (2 * p)));
+    uint32_t lin = seg_lin(cpu, m->seg, m->off, size, false);
+    X86TlbEntry *e = &cpu->tlb[cpu->tlb_mode][(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_r == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size)) {
+        return e->host + (lin & 0xfff);
+    }
+    return NULL;
 }
 
-static bool reg_empty(X86Cpu *cpu, int i)
+static inline void fast_dst(X86Cpu *cpu, const X86FpuMem *m, const uint8_t *buf, unsigned size)
 {
-    return ((cpu->fpu.ftw >> (2 * phys_reg(cpu, i))) & 3) == TAG_EMPTY;
+    uint32_t lin = seg_lin(cpu, m->seg, m->off, size, true);
+    X86TlbEntry *e = &cpu->tlb[cpu->tlb_mode][(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size)) {
+        uint8_t *p = e->host + (lin & 0xfff);
+        switch (size) {
+        case 2: memcpy(p, buf, 2); break;
+        case 4: memcpy(p, buf, 4); break;
+        case 8: memcpy(p, buf, 8); break;
+        default: memcpy(p, buf, 10); break;
+        }
+        return;
+    }
+    mem_store(cpu, m, buf, (int)size);
 }
 
-static void fast_push(X86Cpu *cpu, const uint8_t *raw)
+static inline bool phys_empty(const X86Fpu *f, int p)
 {
-    cpu->fpu.top = (cpu->fpu.top - 1) & 7;
-    reg_put(cpu, 0, raw);
+    return ((f->ftw >> (2 * p)) & 3) == TAG_EMPTY;
 }
 
-static void fast_pop(X86Cpu *cpu)
+/* Writes physical register p with its tag. */
+static inline void fast_put(X86Fpu *f, int p, const void *raw)
 {
-    int p = phys_reg(cpu, 0);
-    cpu->fpu.ftw |= (uint16_t)(3u << (2 * p));
-    cpu->fpu.top = (cpu->fpu.top + 1) & 7;
+    memmove(&f->st[p], raw, 10);
+    f->ftw = (uint16_t)((f->ftw & ~(3u << (2 * p))) |
+                        ((unsigned)tag_class(raw) << (2 * p)));
 }
 
-/* Merge the host's flags and the condition codes in ccmask. */
-static void fast_flags(X86Cpu *cpu, uint16_t sw, uint16_t ccmask)
+static inline void fast_pop(X86Fpu *f)
+{
+    f->ftw |= (uint16_t)(3u << (2 * (f->top & 7)));
+    f->top = (f->top + 1) & 7;
+}
+
+static inline void fast_push(X86Fpu *f, const void *raw)
+{
+    f->top = (f->top - 1) & 7;
+    fast_put(f, f->top, raw);
+}
+
+/* The guest's flags after an instruction whose status word is sw:
+ * the condition codes in ccmask from it, the exception flags ORed in. */
+static inline void fast_flags(X86Fpu *f, uint16_t sw, uint16_t ccmask)
+{
+    f->fsw = (uint16_t)((f->fsw & ~ccmask) | (sw & (ccmask | FSW_FLAGS)));
+}
+
+#define X87_CLOBBERS_M "memory", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", \
+                       "st(6)", "st(7)"
+
+/* ST0 op= [mem]: a, the result to res */
+#define MEM_ARITH(op, reg)                                                    \
+    __asm__ volatile("fldt %[a]\n\t" X87_INSN(op, (reg << 3))                 \
+                     "fnstsw %[sw]\n\tfstpt %[r]"                             \
+                     : [sw] "=m"(sw), [r] "=m"(res)                           \
+                     : [a] "m"(*a), "a"(src) : X87_CLOBBERS_M)
+/* FCOM [mem] */
+#define MEM_COM(op)                                                           \
+    __asm__ volatile("fldt %[a]\n\t" X87_INSN(op, 0x10)                       \
+                     "fnstsw %[sw]\n\tfstp %%st(0)"                           \
+                     : [sw] "=m"(sw) : [a] "m"(*a), "a"(src) : X87_CLOBBERS_M)
+#define MEM_ARITH_ALL(op)                                                     \
+    switch (reg) {                                                            \
+    case 0: MEM_ARITH(op, 0); break;                                          \
+    case 1: MEM_ARITH(op, 1); break;                                          \
+    case 2: case 3: MEM_COM(op); break;                                       \
+    case 4: MEM_ARITH(op, 4); break;                                          \
+    case 5: MEM_ARITH(op, 5); break;                                          \
+    case 6: MEM_ARITH(op, 6); break;                                          \
+    default: MEM_ARITH(op, 7); break;                                         \
+    }
+/* push the converted [mem] */
+#define MEM_LOAD(op, reg)                                                     \
+    __asm__ volatile(X87_INSN(op, (reg << 3)) "fnstsw %[sw]\n\tfstpt %[r]"    \
+                     : [sw] "=m"(sw), [r] "=m"(res) : "a"(src) : X87_CLOBBERS_M)
+/* the store-and-pop form of ST0 into the buffer */
+#define MEM_STORE(op, reg)                                                    \
+    __asm__ volatile("fldt %[a]\n\t" X87_INSN(op, (reg << 3)) "fnstsw %[sw]"  \
+                     : [sw] "=m"(sw) : [a] "m"(*a), "a"(dst) : X87_CLOBBERS_M)
+
+/* Memory forms; false: the full path runs it. */
+static bool fast_mem(X86Cpu *cpu, uint8_t op, int reg, const X86FpuMem *m)
 {
     X86Fpu *f = &cpu->fpu;
-    f->fsw = (uint16_t)((f->fsw & ~ccmask) | (sw & ccmask) | (sw & 0x3f));
-}
+    int p0 = f->top & 7;
+    const long double *a = &f->st[p0];
+    const uint8_t *src;
+    long double res;
+    uint16_t sw, hcw;
+    int size;
+    enum { ARITH, LOAD, STORE, LOAD80, STORE80 } kind;
 
-/* Returns false when the instruction must take the full path. */
-static bool fast_exec(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m,
-                      uint8_t *buf, int size)
-{
-    X86Fpu *f = &cpu->fpu;
-    FastIO io;
-    int reg = (modrm >> 3) & 7, i = modrm & 7;
-    void *mem = buf;
-    /* an unmasked UE is signalled on tininess alone, a masked one only
-     * when the result is also inexact: the masked run cannot tell */
-    if (!(f->fcw & FSW_UE)) {
-        return false;
+    switch (op) {
+    case 0xd8: case 0xda: kind = ARITH; size = 4; break;
+    case 0xdc: kind = ARITH; size = 8; break;
+    case 0xde: kind = ARITH; size = 2; break;
+    case 0xd9: case 0xdd:
+        size = op == 0xd9 ? 4 : 8;
+        if (reg == 0) {
+            kind = LOAD;
+        } else if (reg == 2 || reg == 3) {
+            kind = STORE;
+        } else {
+            return false;
+        }
+        break;
+    case 0xdb:
+        size = 4;
+        switch (reg) {
+        case 0: kind = LOAD; break;
+        case 2: case 3: kind = STORE; break;
+        case 5: kind = LOAD80; size = 10; break;
+        case 7: kind = STORE80; size = 10; break;
+        default: return false;
+        }
+        break;
+    default: /* 0xdf */
+        switch (reg) {
+        case 0: kind = LOAD; size = 2; break;
+        case 2: case 3: kind = STORE; size = 2; break;
+        case 5: kind = LOAD; size = 8; break;
+        case 7: kind = STORE; size = 8; break;
+        default: return false;
+        }
+        break;
     }
-    io.cw = f->fcw | 0x3f;
-    if (modrm >= 0xc0) {
+
+    if (kind == LOAD || kind == LOAD80) {
+        if (!phys_empty(f, (p0 - 1) & 7) || !(src = fast_src(cpu, m, (unsigned)size))) {
+            return false;
+        }
+        if (kind == LOAD80) {
+            fast_push(f, src);
+            f->fsw &= ~FSW_C1;
+            return true;
+        }
+        hcw = host_enter(f);
         switch (op) {
-        case 0xd8: case 0xdc: case 0xde:
-            if ((op != 0xd8 && (reg == 2 || reg == 3)) || reg_empty(cpu, 0) || reg_empty(cpu, i)) {
-                return false;
-            }
-            x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
-            x86_fpu_get_reg80(cpu, phys_reg(cpu, i), io.b);
-            if (op == 0xd8) {
-                /* host: ST0 op= ST1 (FCOMP as FCOM, popped here) */
-                fast_run(FAST_2, &io, stub_for(0xd8, (uint8_t)((reg == 3 ? 0xd0 : modrm & 0xf8) | 1)), mem);
-            } else {
-                /* host: ST1 op= ST0, with ST0 = a and ST1 = b */
-                fast_run(FAST_2, &io, stub_for(0xdc, (uint8_t)((modrm & 0xf8) | 1)), mem);
-            }
-            if (io.sw & ~f->fcw & 0x3f) {
-                return false;
-            }
-            if (op == 0xd8 && (reg == 2 || reg == 3)) {
-                fast_flags(cpu, io.sw, FSW_CC);
-                if (reg == 3) {
-                    fast_pop(cpu);
-                }
-                return true;
-            }
-            fast_flags(cpu, io.sw, FSW_C1);
-            if (op == 0xd8) {
-                reg_put(cpu, 0, io.o0);
-            } else {
-                reg_put(cpu, i, io.o1);
-                if (op == 0xde) {
-                    fast_pop(cpu);
-                }
-            }
-            return true;
-        case 0xd9:
-            if (modrm < 0xc8) {                      /* FLD ST(i) */
-                if (reg_empty(cpu, i) || !reg_empty(cpu, -1)) {
-                    return false;
-                }
-                x86_fpu_get_reg80(cpu, phys_reg(cpu, i), io.a);
-                fast_push(cpu, io.a);
-            } else if (modrm < 0xd0) {               /* FXCH */
-                if (reg_empty(cpu, 0) || reg_empty(cpu, i)) {
-                    return false;
-                }
-                x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
-                x86_fpu_get_reg80(cpu, phys_reg(cpu, i), io.b);
-                reg_put(cpu, 0, io.b);
-                reg_put(cpu, i, io.a);
-            } else if (modrm == 0xe0 || modrm == 0xe1) {   /* FCHS, FABS */
-                if (reg_empty(cpu, 0)) {
-                    return false;
-                }
-                x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
-                io.a[9] = modrm == 0xe0 ? io.a[9] ^ 0x80 : io.a[9] & 0x7f;
-                reg_put(cpu, 0, io.a);
-            } else if (modrm == 0xe8 || modrm == 0xee) {   /* FLD1, FLDZ */
-                if (!reg_empty(cpu, -1)) {
-                    return false;
-                }
-                memset(io.a, 0, 10);
-                if (modrm == 0xe8) {
-                    io.a[7] = 0x80;
-                    io.a[8] = 0xff;
-                    io.a[9] = 0x3f;
-                }
-                fast_push(cpu, io.a);
-            } else if (modrm == 0xfa || modrm == 0xfc) {   /* FSQRT, FRNDINT */
-                if (reg_empty(cpu, 0)) {
-                    return false;
-                }
-                x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
-                fast_run(FAST_1, &io, stub_for(0xd9, modrm), mem);
-                if (io.sw & ~f->fcw & 0x3f) {
-                    return false;
-                }
-                fast_flags(cpu, io.sw, FSW_C1);
-                reg_put(cpu, 0, io.o0);
-                return true;
-            } else {
-                return false;
-            }
-            f->fsw &= ~FSW_C1;
-            return true;
-        case 0xdd:
-            if (reg != 2 && reg != 3) {
-                return false;
-            }
-            if (reg_empty(cpu, 0)) {                 /* FST(P) ST(i) */
-                return false;
-            }
-            x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
-            reg_put(cpu, i, io.a);
-            if (reg == 3) {
-                fast_pop(cpu);
-            }
-            f->fsw &= ~FSW_C1;
-            return true;
+        case 0xd9: MEM_LOAD(0xd9, 0); break;
+        case 0xdd: MEM_LOAD(0xdd, 0); break;
+        case 0xdb: MEM_LOAD(0xdb, 0); break;
         default:
-            return false;
-        }
-    }
-    /* memory forms */
-    if (size > 0 && op != 0xd9 && op != 0xdb && op != 0xdd && op != 0xdf) {
-        /* D8 DA DC DE: arithmetic and compares with a memory operand */
-        if (reg_empty(cpu, 0)) {
-            return false;
-        }
-        x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
-        fast_run(FAST_1, &io, stub_for(op, (uint8_t)((reg == 3 ? 2 : reg) << 3)), mem);
-        if (io.sw & ~f->fcw & 0x3f) {
-            return false;
-        }
-        if (reg == 2 || reg == 3) {
-            fast_flags(cpu, io.sw, FSW_CC);
-            if (reg == 3) {
-                fast_pop(cpu);
+            if (reg == 0) {
+                MEM_LOAD(0xdf, 0);
+            } else {
+                MEM_LOAD(0xdf, 5);
             }
-            return true;
+            break;
         }
-        fast_flags(cpu, io.sw, FSW_C1);
-        reg_put(cpu, 0, io.o0);
-        return true;
-    }
-    if (size > 0) {                                  /* loads */
-        if (!reg_empty(cpu, -1) || (op == 0xdf && reg == 4)) {
+        host_leave(f, hcw, sw);
+        if (sw & ~f->fcw & 0x3f) {
             return false;
         }
-        if (size == 10) {                            /* FLD m80: unchanged */
-            fast_push(cpu, buf);
-            f->fsw &= ~FSW_C1;
-            return true;
-        }
-        fast_run(FAST_LOAD, &io, stub_for(op, (uint8_t)(reg << 3)), mem);
-        if (io.sw & ~f->fcw & 0x3f) {
-            return false;
-        }
-        fast_flags(cpu, io.sw, FSW_C1);
-        fast_push(cpu, io.o0);
+        fast_flags(f, sw, FSW_C1);
+        fast_push(f, &res);
         return true;
     }
-    /* stores */
-    if (reg_empty(cpu, 0) || (op == 0xdf && reg == 6)) {
+    if (phys_empty(f, p0)) {
         return false;
     }
-    x86_fpu_get_reg80(cpu, phys_reg(cpu, 0), io.a);
-    if (size == -10) {                               /* FSTP m80: unchanged */
-        mem_store(cpu, m, io.a, 10);
-        fast_pop(cpu);
+    if (kind == STORE80) {
+        fast_dst(cpu, m, (const uint8_t *)a, 10);
+        fast_pop(f);
         f->fsw &= ~FSW_C1;
         return true;
     }
-    fast_run(FAST_STORE, &io, stub_for(op, (uint8_t)((reg | 1) << 3)), mem);
-    if (io.sw & ~f->fcw & 0x3f) {
+    if (kind == STORE) {
+        uint8_t buf[16];
+        uint8_t *dst = buf;
+        hcw = host_enter(f);
+        switch (op) {
+        case 0xd9: MEM_STORE(0xd9, 3); break;
+        case 0xdd: MEM_STORE(0xdd, 3); break;
+        case 0xdb: MEM_STORE(0xdb, 3); break;
+        default:
+            if (reg == 7) {
+                MEM_STORE(0xdf, 7);
+            } else {
+                MEM_STORE(0xdf, 3);
+            }
+            break;
+        }
+        host_leave(f, hcw, sw);
+        if (sw & ~f->fcw & 0x3f) {
+            return false;
+        }
+        fast_dst(cpu, m, buf, (unsigned)size);   /* may fault: nothing changed yet */
+        fast_flags(f, sw, FSW_C1);
+        if (reg & 1) {
+            fast_pop(f);
+        }
+        return true;
+    }
+    /* D8 DA DC DE: arithmetic and compares with a memory operand */
+    if (!(src = fast_src(cpu, m, (unsigned)size))) {
         return false;
     }
-    mem_store(cpu, m, buf, -size);
-    fast_flags(cpu, io.sw, FSW_C1);
-    if (reg & 1) {
-        fast_pop(cpu);
+    hcw = host_enter(f);
+    switch (op) {
+    case 0xd8: MEM_ARITH_ALL(0xd8); break;
+    case 0xdc: MEM_ARITH_ALL(0xdc); break;
+    case 0xda: MEM_ARITH_ALL(0xda); break;
+    default: MEM_ARITH_ALL(0xde); break;
     }
+    host_leave(f, hcw, sw);
+    if (sw & ~f->fcw & 0x3f) {
+        return false;
+    }
+    if (reg == 2 || reg == 3) {
+        fast_flags(f, sw, FSW_CC);
+        if (reg == 3) {
+            fast_pop(f);
+        }
+        return true;
+    }
+    fast_flags(f, sw, FSW_C1);
+    fast_put(f, p0, &res);
     return true;
+}
+
+/* host ST0 = a, ST1 = b; D8 form: result in ST0 */
+#define REG_D8(reg)                                                           \
+    __asm__ volatile("fldt %[b]\n\tfldt %[a]\n\t" X87_INSN(0xd8, (0xc1 | (reg << 3))) \
+                     "fnstsw %[sw]\n\tfstpt %[r]\n\tfstp %%st(0)"              \
+                     : [sw] "=m"(sw), [r] "=m"(res) : [a] "m"(*a), [b] "m"(*b) \
+                     : X87_CLOBBERS_M)
+/* DC form: result in ST1 */
+#define REG_DC(reg)                                                           \
+    __asm__ volatile("fldt %[b]\n\tfldt %[a]\n\t" X87_INSN(0xdc, (0xc1 | (reg << 3))) \
+                     "fnstsw %[sw]\n\tfstp %%st(0)\n\tfstpt %[r]"              \
+                     : [sw] "=m"(sw), [r] "=m"(res) : [a] "m"(*a), [b] "m"(*b) \
+                     : X87_CLOBBERS_M)
+/* compares of ST0 = a with ST1 = b */
+#define REG_COM(op, modrm)                                                    \
+    __asm__ volatile("fldt %[b]\n\tfldt %[a]\n\t" X87_INSN(op, modrm)         \
+                     "fnstsw %[sw]\n\tfstp %%st(0)\n\tfstp %%st(0)"            \
+                     : [sw] "=m"(sw) : [a] "m"(*a), [b] "m"(*b) : X87_CLOBBERS_M)
+/* ST0 = op(a) */
+#define REG_UNARY(modrm)                                                      \
+    __asm__ volatile("fldt %[a]\n\t" X87_INSN(0xd9, modrm) "fnstsw %[sw]\n\tfstpt %[r]" \
+                     : [sw] "=m"(sw), [r] "=m"(res) : [a] "m"(*a) : X87_CLOBBERS_M)
+
+/* Register forms; false: the full path runs it. */
+static bool fast_reg(X86Cpu *cpu, uint8_t op, uint8_t modrm)
+{
+    X86Fpu *f = &cpu->fpu;
+    int reg = (modrm >> 3) & 7, i = modrm & 7;
+    int p0 = f->top & 7, pi = (p0 + i) & 7;
+    const long double *a = &f->st[p0], *b = &f->st[pi];
+    long double res;
+    uint16_t sw, hcw;
+
+    switch (op) {
+    case 0xd8:
+        if (phys_empty(f, p0) || phys_empty(f, pi)) {
+            return false;
+        }
+        hcw = host_enter(f);
+        switch (reg) {
+        case 0: REG_D8(0); break;
+        case 1: REG_D8(1); break;
+        case 2: case 3: REG_COM(0xd8, 0xd1); break;
+        case 4: REG_D8(4); break;
+        case 5: REG_D8(5); break;
+        case 6: REG_D8(6); break;
+        default: REG_D8(7); break;
+        }
+        host_leave(f, hcw, sw);
+        if (sw & ~f->fcw & 0x3f) {
+            return false;
+        }
+        if (reg == 2 || reg == 3) {
+            fast_flags(f, sw, FSW_CC);
+            if (reg == 3) {
+                fast_pop(f);
+            }
+            return true;
+        }
+        fast_flags(f, sw, FSW_C1);
+        fast_put(f, p0, &res);
+        return true;
+    case 0xdc: case 0xde: case 0xda: case 0xdd:
+        if (op == 0xde && modrm == 0xd9) {           /* FCOMPP */
+            reg = -1;
+        } else if (op == 0xda && modrm == 0xe9) {    /* FUCOMPP */
+            reg = -2;
+        } else if (op == 0xdd && reg >= 4 && reg <= 5) {   /* FUCOM(P) ST(i) */
+            reg = -3;
+        } else if (op == 0xdd && (reg == 2 || reg == 3)) { /* FST(P) ST(i) */
+            if (phys_empty(f, p0)) {
+                return false;
+            }
+            fast_put(f, pi, a);
+            if (reg == 3) {
+                fast_pop(f);
+            }
+            f->fsw &= ~FSW_C1;
+            return true;
+        } else if (op == 0xda || op == 0xdd || reg == 2 || reg == 3) {
+            return false;
+        }
+        if (phys_empty(f, p0) || phys_empty(f, pi)) {
+            return false;
+        }
+        hcw = host_enter(f);
+        switch (reg) {
+        case -1: REG_COM(0xd8, 0xd1); break;
+        case -2: case -3: REG_COM(0xdd, 0xe1); break;
+        case 0: REG_DC(0); break;
+        case 1: REG_DC(1); break;
+        case 4: REG_DC(4); break;
+        case 5: REG_DC(5); break;
+        case 6: REG_DC(6); break;
+        default: REG_DC(7); break;
+        }
+        host_leave(f, hcw, sw);
+        if (sw & ~f->fcw & 0x3f) {
+            return false;
+        }
+        if (reg < 0) {
+            fast_flags(f, sw, FSW_CC);
+            if (reg != -3 || (modrm & 8)) {
+                fast_pop(f);
+            }
+            if (reg != -3) {
+                fast_pop(f);
+            }
+            return true;
+        }
+        fast_flags(f, sw, FSW_C1);
+        fast_put(f, pi, &res);
+        if (op == 0xde) {
+            fast_pop(f);
+        }
+        return true;
+    case 0xd9:
+        if (modrm < 0xc8) {                          /* FLD ST(i) */
+            if (phys_empty(f, pi) || !phys_empty(f, (p0 - 1) & 7)) {
+                return false;
+            }
+            long double v;
+            memcpy(&v, b, 10);
+            fast_push(f, &v);
+        } else if (modrm < 0xd0) {                   /* FXCH */
+            if (phys_empty(f, p0) || phys_empty(f, pi)) {
+                return false;
+            }
+            long double v;
+            memcpy(&v, a, 10);
+            fast_put(f, p0, b);
+            fast_put(f, pi, &v);
+        } else if (modrm == 0xe0 || modrm == 0xe1) {  /* FCHS, FABS */
+            if (phys_empty(f, p0)) {
+                return false;
+            }
+            uint8_t *se = (uint8_t *)&f->st[p0] + 9;
+            *se = modrm == 0xe0 ? *se ^ 0x80 : *se & 0x7f;
+        } else if (modrm == 0xe8 || modrm == 0xee) {  /* FLD1, FLDZ */
+            if (!phys_empty(f, (p0 - 1) & 7)) {
+                return false;
+            }
+            uint8_t v[10] = { 0 };
+            if (modrm == 0xe8) {
+                v[7] = 0x80;
+                v[8] = 0xff;
+                v[9] = 0x3f;
+            }
+            fast_push(f, v);
+        } else if (modrm == 0xfa || modrm == 0xfc) {  /* FSQRT, FRNDINT */
+            if (phys_empty(f, p0)) {
+                return false;
+            }
+            hcw = host_enter(f);
+            if (modrm == 0xfa) {
+                REG_UNARY(0xfa);
+            } else {
+                REG_UNARY(0xfc);
+            }
+            host_leave(f, hcw, sw);
+            if (sw & ~f->fcw & 0x3f) {
+                return false;
+            }
+            fast_flags(f, sw, FSW_C1);
+            fast_put(f, p0, &res);
+            return true;
+        } else {
+            return false;
+        }
+        f->fsw &= ~FSW_C1;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool fast_exec(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m)
+{
+    if (!(cpu->fpu.fcw & FSW_UE)) {
+        return false;
+    }
+    return modrm < 0xc0 ? fast_mem(cpu, op, (modrm >> 3) & 7, m) : fast_reg(cpu, op, modrm);
 }
 #endif
 
 void x86_fpu_exec(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m)
 {
     X86Fpu *f = &cpu->fpu;
+#ifdef __x86_64__
+    /* nothing to signal first (#NM, #MF): the fast path may run it */
+    if (likely(!(cpu->cr0 & (CR0_EM | CR0_TS)) && !(f->fsw & FSW_ES) && !f->ferr) &&
+        fast_exec(cpu, op, modrm, m)) {
+        fpu_pointers(cpu, op, modrm, m);
+        return;
+    }
+#endif
     if (cpu->cr0 & (CR0_EM | CR0_TS)) {
         x86_raise(cpu, EXC_NM, -1);
     }
@@ -953,12 +1188,6 @@ void x86_fpu_exec(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem *m)
     if (size > 0) {
         mem_load(cpu, m, buf, size);
     }
-#ifdef __x86_64__
-    if (fast_exec(cpu, op, modrm, m, buf, size)) {
-        fpu_pointers(cpu, op, modrm, m);
-        return;
-    }
-#endif
     uint32_t fl = host_exec(cpu, &h, op, modrm, buf);
     uint16_t unmasked = (uint16_t)(h.sw & ~f->fcw & 0x3f);
     if (size < 0 && !(unmasked & (FSW_IE | FSW_DE | FSW_ZE | FSW_OE | FSW_UE))) {
