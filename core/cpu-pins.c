@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * CPU pins as devices see them: INTR (level), NMI (rising edge), the INTA
- * provider, A20 (an OR of its inputs, enabled when nobody drives it), MSRs
- * owned by devices, and the machine's reset/power-off requests. The engine
+ * CPU pins as devices see them: INTR (level), NMI (rising edge), FERR#
+ * (output) and IGNNE# (level), the INTA provider, A20 (an OR of its
+ * inputs, enabled when nobody drives it), MSRs owned by devices, and the machine's reset/power-off requests. The engine
  * glue attaches a sink to hear the pins; until then their state is kept.
  */
 #include "config.h"
@@ -25,6 +25,7 @@ typedef struct CpuPins {
     BpIrq *intr;
     BpIrq *nmi;
     BpIrq *ferr;                  /* output */
+    BpIrq *ignne;
     uint8_t (*ack)(void *opaque);
     void *ack_opaque;
     GHashTable *msrs;             /* msr number -> MsrHandler */
@@ -87,6 +88,26 @@ BpIrq *bp_cpu_nmi(unsigned cpu)
         bp_irq_connect(p->nmi, pins_nmi_changed, p, 0);
     }
     return p->nmi;
+}
+
+static void pins_ignne_changed(void *opaque, int n, bool level)
+{
+    CpuPins *p = opaque;
+    if (p->attached && p->sink.set_ignne) {
+        p->sink.set_ignne(p->sink.opaque, level);
+    }
+}
+
+BpIrq *bp_cpu_ignne(unsigned cpu)
+{
+    CpuPins *p = pins_get(cpu);
+    g_return_val_if_fail(p != NULL, NULL);
+    if (!p->ignne) {
+        g_autofree char *name = g_strdup_printf("cpu%u.ignne", cpu);
+        p->ignne = bp_irq_new(name);
+        bp_irq_connect(p->ignne, pins_ignne_changed, p, 0);
+    }
+    return p->ignne;
 }
 
 BpIrq *bp_cpu_ferr(unsigned cpu)
@@ -212,6 +233,9 @@ void bp_cpu_pins_attach(unsigned cpu, const BpCpuSink *sink)
     if (p->sink.set_intr) {
         p->sink.set_intr(p->sink.opaque, p->intr && bp_irq_level(p->intr));
     }
+    if (p->sink.set_ignne) {
+        p->sink.set_ignne(p->sink.opaque, p->ignne && bp_irq_level(p->ignne));
+    }
 }
 
 bool bp_cpu_pins_intr_level(unsigned cpu)
@@ -255,6 +279,7 @@ void bp_cpu_pins_cleanup(void)
         bp_irq_free(p->intr);
         bp_irq_free(p->nmi);
         bp_irq_free(p->ferr);
+        bp_irq_free(p->ignne);
         if (p->msrs) {
             g_hash_table_destroy(p->msrs);
         }

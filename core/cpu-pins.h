@@ -15,10 +15,11 @@ typedef struct BpCpuSink {
     void (*nmi)(void *opaque);
     void (*set_a20)(void *opaque, bool enabled);
     void *opaque;
+    void (*set_ignne)(void *opaque, bool level);    /* optional */
 } BpCpuSink;
 
-/* The current INTR level and A20 state are delivered at once. NULL
- * detaches. */
+/* The current INTR and IGNNE# levels and A20 state are delivered at once.
+ * NULL detaches. */
 void bp_cpu_pins_attach(unsigned cpu, const BpCpuSink *sink);
 bool bp_cpu_pins_intr_level(unsigned cpu);
 /* The engine drives the FERR# output. */

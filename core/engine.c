@@ -142,6 +142,12 @@ static void eng_pin_nmi(void *opaque)
     x86_cpu_nmi(e->cpu);
 }
 
+static void eng_pin_ignne(void *opaque, bool level)
+{
+    Engine *e = opaque;
+    x86_cpu_set_ignne(e->cpu, level);
+}
+
 static void eng_pin_a20(void *opaque, bool enabled)
 {
     Engine *e = opaque;
@@ -262,6 +268,7 @@ static bool engine_start_interp(const char *model_name, GError **errp)
         .set_intr = eng_pin_intr,
         .nmi = eng_pin_nmi,
         .set_a20 = eng_pin_a20,
+        .set_ignne = eng_pin_ignne,
         .opaque = e,
     };
     bp_cpu_pins_attach(0, &sink);

@@ -73,6 +73,10 @@ enum {
     EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
     EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12,
     EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17,
+    /* not a vector: the x87 error freeze of CR0.NE=0 (fpu.c); the run loop
+     * waits at the instruction as HLT does, and runs it again once an
+     * interrupt has been taken */
+    EXC_FREEZE = 0x100,
 };
 
 /* Segment descriptor attributes as kept in X86Seg.attr: bits 0-7 are the
@@ -190,6 +194,7 @@ struct X86Cpu {
     bool intr, nmi_pending, nmi_blocked, halted, exit_req, shutdown_done;
     bool inhibit_irq;     /* after STI / MOV SS: one instruction */
     bool init_pending;
+    bool ignne;           /* IGNNE# input (x86_cpu_set_ignne) */
     bool pending;  /* something for the slow path of the run loop */
     bool single_step, hit_bp, skip_bp;
     uint32_t bps[X86_MAX_BP];

@@ -495,6 +495,12 @@ static void triple_fault(X86Cpu *cpu)
 static void handle_exception(X86Cpu *cpu)
 {
     int vec = cpu->exc_vec, err = cpu->exc_err;
+    if (vec == EXC_FREEZE) {
+        /* cpu->eip is still the frozen instruction: an interrupt returns
+         * to it */
+        cpu->halted = true;
+        return;
+    }
     if (cpu->delivering >= 0) {
         int prev = cpu->delivering;
         if (prev == EXC_DF) {
@@ -687,6 +693,11 @@ void x86_cpu_sipi(X86Cpu *cpu, uint8_t vector)
         cpu->halted = false;
         cpu->pending = true;
     }
+}
+
+void x86_cpu_set_ignne(X86Cpu *cpu, bool level)
+{
+    cpu->ignne = level;
 }
 
 void x86_cpu_set_a20(X86Cpu *cpu, bool enabled)

@@ -79,6 +79,13 @@ void x86_cpu_nmi(X86Cpu *cpu);                    /* NMI edge */
 void x86_cpu_init_signal(X86Cpu *cpu);            /* INIT (later SMP) */
 void x86_cpu_sipi(X86Cpu *cpu, uint8_t vector);
 void x86_cpu_set_a20(X86Cpu *cpu, bool enabled);
+/* IGNNE# input, for the legacy x87 error reporting (CR0.NE=0): while it is
+ * low, a waiting x87 or MMX instruction with an unmasked x87 exception
+ * pending freezes the CPU until an interrupt is taken, then runs again;
+ * while it is high the instruction runs as if nothing were pending. A PC
+ * chipset raises it on the port 0xF0 write of the IRQ 13 handler and drops
+ * it with FERR# (X86Bus.ferr). Low at creation; reset leaves it alone. */
+void x86_cpu_set_ignne(X86Cpu *cpu, bool level);
 bool x86_cpu_a20(const X86Cpu *cpu);
 
 /* The memory map changed: all cached host pointers are stale. */

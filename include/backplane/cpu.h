@@ -18,6 +18,11 @@ BpIrq *bp_cpu_nmi(unsigned cpu);              /* rising edge: NMI */
  * CR0.NE=0 (the legacy error reporting). A PC chipset connects it to ISA
  * IRQ 13 and clears that request on a write to port 0xF0. */
 BpIrq *bp_cpu_ferr(unsigned cpu);
+/* Input: IGNNE#, level. While high, x87 instructions run in spite of a
+ * pending unmasked exception (CR0.NE=0) instead of freezing the CPU until
+ * an interrupt. A PC chipset raises it on the port 0xF0 write while FERR#
+ * is high and lowers it when FERR# goes low. */
+BpIrq *bp_cpu_ignne(unsigned cpu);
 /* The device answering INTA for this CPU (the PIC, or the local APIC when
  * present). Returns the vector. */
 void bp_cpu_set_intack(unsigned cpu, uint8_t (*ack)(void *opaque), void *opaque);

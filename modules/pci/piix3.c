@@ -10,9 +10,12 @@
  * PIRQs as on Intel's reference boards and in SeaBIOS's tables:
  * PIRQ = (slot - 1 + pin) mod 4.
  *
- * The legacy x87 error path (PC/AT compatible, as the PIIX implements it):
- * the CPU's FERR# output latches ISA IRQ 13; an I/O write to port 0xF0
- * clears it, as DOS-era FPU error handlers do with CR0.NE = 0.
+ * The legacy x87 error path (PC/AT compatible, as the PIIX implements it
+ * and as Intel SDM vol. 1 app. D.2.1.2 recommends): the CPU's FERR# output
+ * latches ISA IRQ 13; an I/O write to port 0xF0 clears it and, while FERR#
+ * is high, asserts the CPU's IGNNE# input, which FERR# going low (FNCLEX,
+ * FNINIT in the handler) negates again. So the IRQ 13 handler of a guest
+ * with CR0.NE = 0 can run x87 instructions before it clears the error.
  *
  * Not emulated: the ISA DMA and ELCR registers live in their own devices
  * (the ELCR in isa-pic), the Reset Control Register in i440fx-pcihost (it
@@ -37,7 +40,8 @@ typedef struct Piix3 {
     /* ISA IRQs currently driven high by routed PIRQs */
     uint16_t isa_levels;
 
-    /* FERR# -> IRQ 13, cleared through port 0xF0 */
+    /* FERR# -> IRQ 13, cleared through port 0xF0, which also raises
+     * IGNNE# until FERR# drops */
     BpIrqSink *ferr_sink;
     BpMemoryRegion *ferr_io;
 } Piix3;
@@ -78,6 +82,8 @@ static void piix3_ferr_changed(void *opaque, int n, bool level)
     Piix3 *s = opaque;
     if (level)
         bp_irq_raise(bp_isa_bus_irq(s->isa, 13));
+    else
+        bp_irq_lower(bp_cpu_ignne(0));
 }
 
 static uint64_t piix3_f0_read(void *opaque, uint64_t addr, unsigned size)
@@ -89,6 +95,8 @@ static void piix3_f0_write(void *opaque, uint64_t addr, uint64_t val, unsigned s
 {
     Piix3 *s = opaque;
     bp_irq_lower(bp_isa_bus_irq(s->isa, 13));
+    if (bp_irq_level(bp_cpu_ferr(0)))
+        bp_irq_raise(bp_cpu_ignne(0));
 }
 
 static const BpMemOps piix3_f0_ops = {
@@ -165,6 +173,7 @@ static void piix3_unrealize(BpDevice *dev)
 
     bp_pci_bus_set_irq_router(bp_device_bus(dev), NULL, NULL, 0, NULL);
     bp_irq_disconnect(bp_cpu_ferr(0), s->ferr_sink);
+    bp_irq_lower(bp_cpu_ignne(0));
     bp_mr_free(s->ferr_io);
     for (unsigned irq = 0; irq < 16; irq++) {
         if (s->isa_levels & (1u << irq))
@@ -212,6 +221,7 @@ static void piix3_reset(BpDevice *dev)
     cfg[0xac] = 0x00;
     cfg[0xae] = 0x00;
     piix3_update_isa(s);
+    bp_irq_lower(bp_cpu_ignne(0));
 }
 
 const BpDeviceType piix3_type = {
