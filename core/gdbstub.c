@@ -3,7 +3,9 @@
  * A GDB remote-protocol stub (-gdb tcp::1234, -s) for CPU 0 of the interp
  * engine. Packets are "$payload#xx" with a modulo-256 checksum, answered
  * with '+' and a reply packet; a 0x03 byte interrupts a running target.
- * Supported: ? g G p P m M c s Z0/z0 (and Z1/z1, same thing) D k,
+ * Supported: ? g G p P m M c s Z0/z0 (and Z1/z1, same thing), Z2-Z4/z2-z4
+ * watchpoints (write, read, access: the engine's own list, not the guest's
+ * debug registers; the stop reply is T05watch/rwatch/awatch:ADDR;) D k,
  * qSupported, qAttached, H (accepted). Everything else gets the empty
  * reply, which GDB reads as "not supported". One client at a time; the
  * machine stops when it connects and runs on when it detaches.
@@ -40,7 +42,13 @@ typedef struct GdbStub {
     char sum_hex[3];
     bool running;                 /* waiting for a stop to report */
     GArray *breakpoints;          /* uint64_t linear addresses */
+    GArray *watchpoints;          /* GdbWatch */
 } GdbStub;
+
+typedef struct GdbWatch {
+    uint64_t addr, len;
+    X86WatchType type;
+} GdbWatch;
 
 static GdbStub *gdb_stub;
 
@@ -65,8 +73,17 @@ static void gdb_send(GdbStub *g, const char *payload)
 
 static void gdb_stop_reply(GdbStub *g, int sig)
 {
-    char buf[8];
-    g_snprintf(buf, sizeof(buf), "S%02x", sig);
+    char buf[48];
+    X86Cpu *cpu = bp_engine_x86();
+    X86WatchType type;
+    uint64_t addr;
+    if (sig == GDB_SIGTRAP && cpu && x86_cpu_hit_watchpoint(cpu, &type, &addr)) {
+        const char *kind = type == X86_WATCH_WRITE ? "watch" :
+                           type == X86_WATCH_READ ? "rwatch" : "awatch";
+        g_snprintf(buf, sizeof(buf), "T%02x%s:%" G_GINT64_MODIFIER "x;", sig, kind, addr);
+    } else {
+        g_snprintf(buf, sizeof(buf), "S%02x", sig);
+    }
     g->running = false;
     gdb_send(g, buf);
 }
@@ -141,6 +158,13 @@ static void gdb_clear_breakpoints(GdbStub *g)
         }
     }
     g_array_set_size(g->breakpoints, 0);
+    for (guint i = 0; i < g->watchpoints->len; i++) {
+        GdbWatch *w = &g_array_index(g->watchpoints, GdbWatch, i);
+        if (cpu) {
+            x86_cpu_remove_watchpoint(cpu, w->addr, w->len, w->type);
+        }
+    }
+    g_array_set_size(g->watchpoints, 0);
 }
 
 static void gdb_cmd_regs_read(GdbStub *g, X86Cpu *cpu)
@@ -229,8 +253,41 @@ static void gdb_cmd_mem(GdbStub *g, X86Cpu *cpu, const char *args, bool write)
     gdb_send(g, s->str);
 }
 
+/* Z2/Z3/Z4,addr,len: write, read and access watchpoints. */
+static void gdb_cmd_watchpoint(GdbStub *g, X86Cpu *cpu, const char *pkt, bool insert)
+{
+    static const X86WatchType types[3] = { X86_WATCH_WRITE, X86_WATCH_READ, X86_WATCH_ACCESS };
+    GdbWatch w = { .type = types[pkt[1] - '2'] };
+    const char *rest;
+    if (!parse_addr_len(pkt + 3, &w.addr, &w.len, &rest) || (*rest && *rest != ';')) {
+        gdb_send(g, "E01");
+        return;
+    }
+    if (insert) {
+        if (!x86_cpu_add_watchpoint(cpu, w.addr, w.len, w.type)) {
+            gdb_send(g, "E22");
+            return;
+        }
+        g_array_append_val(g->watchpoints, w);
+        gdb_send(g, "OK");
+        return;
+    }
+    for (guint i = 0; i < g->watchpoints->len; i++) {
+        GdbWatch *o = &g_array_index(g->watchpoints, GdbWatch, i);
+        if (o->addr == w.addr && o->len == w.len && o->type == w.type) {
+            g_array_remove_index(g->watchpoints, i);
+            break;
+        }
+    }
+    gdb_send(g, x86_cpu_remove_watchpoint(cpu, w.addr, w.len, w.type) ? "OK" : "E22");
+}
+
 static void gdb_cmd_breakpoint(GdbStub *g, X86Cpu *cpu, const char *pkt, bool insert)
 {
+    if (pkt[1] >= '2' && pkt[1] <= '4' && pkt[2] == ',') {
+        gdb_cmd_watchpoint(g, cpu, pkt, insert);
+        return;
+    }
     /* Z0/Z1,addr,kind: software and hardware breakpoints alike. */
     if ((pkt[1] != '0' && pkt[1] != '1') || pkt[2] != ',') {
         gdb_send(g, "");
@@ -524,6 +581,7 @@ bool bp_gdbstub_start(const char *spec, GError **errp)
     g->service = service;
     g->pkt = g_string_new(NULL);
     g->breakpoints = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    g->watchpoints = g_array_new(FALSE, FALSE, sizeof(GdbWatch));
     g_signal_connect(service, "incoming", G_CALLBACK(gdb_on_incoming), g);
     g_socket_service_start(service);
     bp_engine_set_debug_hook(gdb_on_stopped, g);

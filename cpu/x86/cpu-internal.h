@@ -128,6 +128,16 @@ typedef struct X86TlbEntry {
 
 #define X86_MAX_BP 16
 
+/* Engine-side watchpoints (GDB Z2-Z4), separate from the guest's DRs. */
+#define X86_MAX_WATCH 16
+typedef struct X86Watch {
+    uint32_t addr, len;
+    int type;             /* X86WatchType */
+} X86Watch;
+/* Tag bit of TLB entries whose data accesses must be checked (debug
+ * registers, watchpoints, alignment) in x86_slow_read/x86_slow_write. */
+#define TLB_CHECK 8u
+
 /* Decoded-instruction cache (dcache.c): blocks of straight-line code keyed
  * by the physical address of their first instruction; a block is valid
  * while its page's generation is unchanged. Only pages below 4 GiB are
@@ -232,7 +242,26 @@ struct X86Cpu {
     /* per physical page: icount >> 20 when it stopped being decoded for
      * self-modifying code (dcache.c) */
     uint16_t *smc_stamp;
+
+    /* Debug and alignment checks (mmu.c, cpu.c). dbg_check is non-zero
+     * while some data access must be looked at in the slow path; the TLB
+     * then gives the concerned pages TLB_CHECK tags, which miss the fast
+     * path. */
+    uint8_t dbg_check;        /* DBG_* */
+    bool dr_exec;             /* an enabled DR0-3 is an instruction breakpoint */
+    bool dbg_pending;         /* a data breakpoint or watchpoint was hit */
+    uint32_t db_hits;         /* DR6.B0-3 for the guest's #DB trap */
+    uint32_t db_eip;          /* instruction that hit them */
+    X86Watch watch[X86_MAX_WATCH];
+    int nwatch;
+    int watch_hit;            /* index into watch[] + 1, 0 none */
+    int watch_last;           /* the hit run() stopped for (reported) */
+    uint32_t watch_addr;      /* accessed address of that hit */
 };
+
+#define DBG_DR    1           /* an enabled DR0-3 data breakpoint */
+#define DBG_WATCH 2           /* engine (GDB) watchpoints */
+#define DBG_AC    4           /* CR0.AM and EFLAGS.AC: user pages checked */
 
 /* CPUID.1:EDX feature bits */
 #define FEAT_FPU   (1u << 0)
@@ -268,6 +297,23 @@ void x86_update_mode(X86Cpu *cpu);
 void x86_set_cr0(X86Cpu *cpu, uint32_t val);
 void x86_set_cr3(X86Cpu *cpu, uint32_t val);
 void x86_set_cr4(X86Cpu *cpu, uint32_t val);
+/* MOV to/from DRn (CPL and V86 already checked): DR7.GD, DR4/5 aliasing. */
+uint32_t x86_dr_read(X86Cpu *cpu, int n);
+void x86_dr_write(X86Cpu *cpu, int n, uint32_t val);
+/* Recompute cpu->dbg_check after DR7, DR0-3, watchpoint, CR0.AM or
+ * EFLAGS.AC changes; flushes the TLB when the checked pages change. */
+void x86_dbg_update(X86Cpu *cpu);
+/* A checked data access (slow path, dbg_check non-zero): #AC, data
+ * breakpoints, watchpoints. */
+void x86_dbg_access(X86Cpu *cpu, uint32_t lin, unsigned size, int acc);
+/* Alignment check of an access of 'align' bytes whose parts are checked
+ * separately (qwords made of two dwords). */
+static inline void x86_ac_check(X86Cpu *cpu, uint32_t lin, unsigned align)
+{
+    if (__builtin_expect(cpu->dbg_check & DBG_AC, 0) && cpu->cpl == 3 && (lin & (align - 1))) {
+        x86_raise(cpu, EXC_AC, 0);
+    }
+}
 
 /* mmu.c */
 enum { ACC_R = 0, ACC_W = 1, ACC_X = 2 };

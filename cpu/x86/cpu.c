@@ -115,7 +115,11 @@ void x86_set_flags(X86Cpu *cpu, uint32_t val, uint32_t mask)
     } else {
         x86_get_flags(cpu);
     }
+    uint32_t old = cpu->eflags;
     cpu->eflags = (cpu->eflags & ~mask) | (val & mask) | 2;
+    if (unlikely((old ^ cpu->eflags) & F_AC)) {
+        x86_dbg_update(cpu);
+    }
 }
 
 bool x86_cond(X86Cpu *cpu, int cc)
@@ -170,6 +174,17 @@ void x86_update_mode(X86Cpu *cpu)
     if (mode != cpu->tlb_mode) {
         cpu->tlb_mode = mode;
         cpu->fetch_page = TLB_INVALID;
+    }
+    /* alignment checking follows CR0.AM and EFLAGS.AC (the user TLB set
+     * applies it to CPL 3 only); callers that load EFLAGS or CR0 come here */
+    bool ac = (cpu->cr0 & CR0_AM) && (cpu->eflags & F_AC);
+    if (unlikely(ac != !!(cpu->dbg_check & DBG_AC))) {
+        x86_dbg_update(cpu);
+    }
+    if (unlikely(cpu->eflags & F_RF)) {
+        /* IRET or a task switch loaded RF: x86_check_events clears it
+         * once the next instruction has passed its breakpoint check */
+        cpu->pending = true;
     }
 }
 
@@ -437,6 +452,9 @@ void x86_cpu_reset(X86Cpu *cpu)
     memset(cpu->dr, 0, sizeof(cpu->dr));
     cpu->dr[6] = 0xffff0ff0;
     cpu->dr[7] = 0x400;
+    cpu->dbg_pending = false;
+    cpu->db_hits = 0;
+    cpu->watch_hit = 0;
     cpu->cpl = 0;
     cpu->pe = false;
     for (int s = 0; s < 8; s++) {
@@ -466,6 +484,7 @@ void x86_cpu_reset(X86Cpu *cpu)
     cpu->tlb_mode = 0;
     x86_tlb_flush(cpu, true);
     x86_update_mode(cpu);
+    x86_dbg_update(cpu);
     cpu->pending = true;
 }
 
@@ -473,7 +492,7 @@ static void update_pending(X86Cpu *cpu)
 {
     cpu->pending = cpu->intr || cpu->nmi_pending || cpu->exit_req || cpu->halted ||
                    cpu->inhibit_irq || cpu->init_pending || cpu->nbps > 0 ||
-                   cpu->single_step || (cpu->dr[7] & 0xff);
+                   cpu->single_step || cpu->dr_exec || cpu->dbg_pending;
 }
 
 static bool is_contributory(int v)
@@ -516,6 +535,11 @@ static void handle_exception(X86Cpu *cpu)
     if (vec == EXC_DB) {
         cpu->eflags |= F_RF;
     }
+    /* the faulting instruction did not complete: its data breakpoint and
+     * watchpoint hits go with it */
+    cpu->dbg_pending = false;
+    cpu->db_hits = 0;
+    cpu->watch_hit = 0;
     cpu->delivering = vec;
     cpu->ext = true;
     cpu->halted = false;
@@ -524,9 +548,20 @@ static void handle_exception(X86Cpu *cpu)
     cpu->ext = false;
 }
 
-/* Data-less debug trap after an instruction (single step). */
+/* Debug trap after an instruction: single step (dr6_bits BS) and the data
+ * breakpoints it hit (cpu->db_hits, reported in DR6.B0-3). */
 static void debug_trap(X86Cpu *cpu, uint32_t dr6_bits)
 {
+    if (cpu->db_hits) {
+        cpu->dr[6] = (cpu->dr[6] & ~0xfu) | cpu->db_hits;
+        if (cpu->eip == cpu->db_eip) {
+            /* a string instruction stopped after an iteration that was
+             * not its last: the handler returns to it with RF=1 */
+            cpu->eflags |= F_RF;
+        }
+        cpu->db_hits = 0;
+        cpu->dbg_pending = cpu->watch_hit != 0;
+    }
     cpu->dr[6] |= dr6_bits;
     cpu->delivering = EXC_DB;
     cpu->ext = true;
@@ -544,6 +579,45 @@ static bool bp_hit(X86Cpu *cpu)
         }
     }
     return false;
+}
+
+/* MOV from/to DRn. DR4/DR5 are DR6/DR7 unless CR4.DE (then #UD); with
+ * DR7.GD any access is a #DB fault with DR6.BD, GD cleared for the
+ * handler. */
+static int dr_index(X86Cpu *cpu, int n)
+{
+    if (n == 4 || n == 5) {
+        if (cpu->cr4 & CR4_DE) {
+            x86_raise(cpu, EXC_UD, -1);
+        }
+        n += 2;
+    }
+    if (cpu->dr[7] & 0x2000) {
+        cpu->dr[7] &= ~0x2000u;
+        cpu->dr[6] |= 0x2000;
+        x86_raise(cpu, EXC_DB, -1);
+    }
+    return n;
+}
+
+uint32_t x86_dr_read(X86Cpu *cpu, int n)
+{
+    return cpu->dr[dr_index(cpu, n)];
+}
+
+void x86_dr_write(X86Cpu *cpu, int n, uint32_t v)
+{
+    n = dr_index(cpu, n);
+    if (n == 6) {
+        v = (v & 0xe00f) | 0xffff0ff0u;
+    } else if (n == 7) {
+        v = (v & 0xffff2fffu) | 0x400;
+    }
+    cpu->dr[n] = v;
+    if (n != 6) {
+        x86_dbg_update(cpu);
+        cpu->pending = true;     /* check_events sees dr_exec */
+    }
 }
 
 /* Instruction breakpoints from DR0-3 (R/W=00): a fault before the
@@ -572,6 +646,15 @@ static void check_dr_exec(X86Cpu *cpu)
 /* Returns an exit reason, or -1 to go on executing. */
 int x86_check_events(X86Cpu *cpu)
 {
+    if (cpu->watch_hit) {
+        /* a watchpoint of the debugger: stop after the instruction */
+        cpu->watch_last = cpu->watch_hit;
+        cpu->watch_hit = 0;
+        cpu->dbg_pending = cpu->db_hits != 0;
+        cpu->hit_bp = true;
+        update_pending(cpu);
+        return X86_EXIT_REQUEST;
+    }
     bool inhibit = cpu->inhibit_irq;
     bool skip_bp = cpu->skip_bp;
     cpu->inhibit_irq = false;
@@ -584,6 +667,11 @@ int x86_check_events(X86Cpu *cpu)
     if (cpu->init_pending) {
         cpu->init_pending = false;
         x86_cpu_reset(cpu);
+    }
+    if (cpu->db_hits && !inhibit) {
+        /* data breakpoints hit by the last instruction (held over one
+         * instruction after MOV SS/POP SS) */
+        debug_trap(cpu, 0);
     }
     if (!inhibit) {
         if (cpu->nmi_pending && !cpu->nmi_blocked) {
@@ -610,8 +698,10 @@ int x86_check_events(X86Cpu *cpu)
         update_pending(cpu);
         return X86_EXIT_REQUEST;
     }
-    if (cpu->dr[7] & 0xff) {
+    if (cpu->dr_exec) {
         check_dr_exec(cpu);
+    } else {
+        cpu->eflags &= ~F_RF;
     }
     update_pending(cpu);
     return -1;
@@ -621,9 +711,15 @@ int x86_check_events(X86Cpu *cpu)
 int x86_after_insn(X86Cpu *cpu, uint32_t tf)
 {
     if (tf) {
-        debug_trap(cpu, 0x4000);
+        debug_trap(cpu, 0x4000);   /* with the data breakpoints it hit */
     }
     if (cpu->single_step) {
+        if (cpu->watch_hit) {
+            cpu->watch_last = cpu->watch_hit;
+            cpu->watch_hit = 0;
+            cpu->dbg_pending = cpu->db_hits != 0;
+            cpu->hit_bp = true;
+        }
         return X86_EXIT_REQUEST;
     }
     return -1;
@@ -635,6 +731,7 @@ X86Exit x86_cpu_run(X86Cpu *cpu, uint64_t max_insns, uint64_t *executed)
     int ret;
 
     cpu->hit_bp = false;
+    cpu->watch_last = 0;
     cpu->skip_bp = true;
     if (cpu->shutdown_done) {
         ret = X86_EXIT_SHUTDOWN;
@@ -890,7 +987,7 @@ size_t x86_cpu_gdb_write_reg(X86Cpu *cpu, int n, const uint8_t *buf)
     if (n == 9) {
         cpu->cc_op = CC_EFLAGS;
         cpu->eflags = (v & 0x003f7fd5u) | 2;
-        x86_update_mode(cpu);
+        x86_update_mode(cpu);   /* also follows EFLAGS.AC */
         return 4;
     }
     if (n >= 10 && n < 16) {
@@ -945,6 +1042,48 @@ bool x86_cpu_remove_breakpoint(X86Cpu *cpu, uint64_t linear)
 bool x86_cpu_hit_breakpoint(X86Cpu *cpu)
 {
     return cpu->hit_bp;
+}
+
+bool x86_cpu_add_watchpoint(X86Cpu *cpu, uint64_t linear, uint64_t len, X86WatchType type)
+{
+    if (cpu->nwatch >= X86_MAX_WATCH || len == 0 || len > 0x100000000ull ||
+        linear > 0xffffffffull || (type & ~X86_WATCH_ACCESS) || !type) {
+        return false;
+    }
+    X86Watch *w = &cpu->watch[cpu->nwatch++];
+    w->addr = (uint32_t)linear;
+    w->len = len == 0x100000000ull ? 0xffffffffu : (uint32_t)len;
+    w->type = type;
+    x86_dbg_update(cpu);
+    cpu->pending = true;
+    return true;
+}
+
+bool x86_cpu_remove_watchpoint(X86Cpu *cpu, uint64_t linear, uint64_t len, X86WatchType type)
+{
+    for (int i = 0; i < cpu->nwatch; i++) {
+        X86Watch *w = &cpu->watch[i];
+        if (w->addr == (uint32_t)linear && w->len == (uint32_t)MIN(len, 0xffffffffu) &&
+            w->type == (int)type) {
+            *w = cpu->watch[--cpu->nwatch];
+            cpu->watch_hit = 0;
+            cpu->watch_last = 0;
+            cpu->dbg_pending = cpu->db_hits != 0;
+            x86_dbg_update(cpu);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool x86_cpu_hit_watchpoint(X86Cpu *cpu, X86WatchType *type, uint64_t *addr)
+{
+    if (!cpu->hit_bp || !cpu->watch_last || cpu->watch_last > cpu->nwatch) {
+        return false;
+    }
+    *type = (X86WatchType)cpu->watch[cpu->watch_last - 1].type;
+    *addr = cpu->watch_addr;
+    return true;
 }
 
 uint64_t x86_cpu_icount(const X86Cpu *cpu)

@@ -20,6 +20,7 @@ uint32_t x86_mem_read(X86Cpu *cpu, int s, uint32_t off, unsigned size)
 uint64_t x86_mem_read64(X86Cpu *cpu, int s, uint32_t off)
 {
     uint32_t lin = seg_lin(cpu, s, off, 8, false);
+    x86_ac_check(cpu, lin, 8);
     uint64_t lo = x86_lread(cpu, lin, 4);
     return lo | ((uint64_t)x86_lread(cpu, lin + 4, 4) << 32);
 }
@@ -27,6 +28,7 @@ uint64_t x86_mem_read64(X86Cpu *cpu, int s, uint32_t off)
 void x86_mem_write64(X86Cpu *cpu, int s, uint32_t off, uint64_t val)
 {
     uint32_t lin = seg_lin(cpu, s, off, 8, true);
+    x86_ac_check(cpu, lin, 8);
     probe_write(cpu, lin + 4, 4);   /* both halves writable before either lands */
     x86_lwrite(cpu, lin, (uint32_t)val, 4);
     x86_lwrite(cpu, lin + 4, (uint32_t)(val >> 32), 4);
@@ -227,7 +229,9 @@ static inline void sreg_add(X86Cpu *cpu, Dec *d, int r, int32_t delta)
 
 static inline bool irq_deliverable(X86Cpu *cpu)
 {
-    return cpu->exit_req || cpu->nmi_pending || (cpu->intr && (cpu->eflags & F_IF));
+    /* dbg_pending: a data breakpoint or watchpoint hit in this iteration */
+    return cpu->exit_req || cpu->nmi_pending || (cpu->intr && (cpu->eflags & F_IF)) ||
+           cpu->dbg_pending;
 }
 
 /* REP MOVS/STOS forward, page by page through host pointers. Returns true

@@ -8,6 +8,11 @@
  * set after a walk for a write (so the dirty bit is already set), an execute
  * tag only when the page is not NX. Pages without a host pointer (MMIO, ROM
  * on the write side) carry tag|2 and are reached through mem_read/mem_write.
+ * While debug checks are on (cpu->dbg_check: data breakpoints in DR0-3,
+ * engine watchpoints, alignment checking), pages that hold a watched
+ * address, and with CR0.AM/EFLAGS.AC every user page, get read/write tags
+ * with TLB_CHECK so their accesses come to x86_slow_read/x86_slow_write,
+ * which checks them (x86_dbg_access); the inline fast path is unchanged.
  * PAE PDPTEs are read at walk time rather than cached at CR3 load.
  */
 #include "cpu/x86/cpu-internal.h"
@@ -259,6 +264,137 @@ bool x86_translate(X86Cpu *cpu, uint32_t lin, int acc, uint64_t *paddr, bool fau
     return true;
 }
 
+/* Debug checks */
+
+/* DR0-3 breakpoint i as [*lo, *lo + *len) with its R/W field; false when
+ * it is disabled. LEN 10 means 8 bytes on the P6 models, and is undefined
+ * (taken as 1 byte) before. */
+static bool dr_range(const X86Cpu *cpu, int i, uint32_t *lo, uint32_t *len, int *rw)
+{
+    uint32_t dr7 = cpu->dr[7];
+    if (!((dr7 >> (2 * i)) & 3)) {
+        return false;
+    }
+    static const uint8_t lens[4] = { 1, 2, 8, 4 };
+    unsigned l = lens[(dr7 >> (18 + 4 * i)) & 3];
+    if (l == 8 && cpu->model != X86_MODEL_PENTIUM2 && cpu->model != X86_MODEL_MAX) {
+        l = 1;
+    }
+    *rw = (int)((dr7 >> (16 + 4 * i)) & 3);
+    *len = l;
+    *lo = cpu->dr[i] & ~(l - 1);
+    return true;
+}
+
+static bool overlap(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen)
+{
+    /* ranges of linear addresses, either may wrap at 4 GiB */
+    return (uint32_t)(a - b) < blen || (uint32_t)(b - a) < alen;
+}
+
+/* Whether accesses to linear page 'page' through TLB set 'mode' must be
+ * checked. */
+static bool dbg_page_checked(X86Cpu *cpu, uint32_t page, int mode)
+{
+    if ((cpu->dbg_check & DBG_AC) && mode == 1) {
+        return true;
+    }
+    if (cpu->dbg_check & DBG_DR) {
+        for (int i = 0; i < 4; i++) {
+            uint32_t lo, len;
+            int rw;
+            if (dr_range(cpu, i, &lo, &len, &rw) && (rw & 1) && overlap(lo, len, page, 4096)) {
+                return true;
+            }
+        }
+    }
+    if (cpu->dbg_check & DBG_WATCH) {
+        for (int i = 0; i < cpu->nwatch; i++) {
+            if (overlap(cpu->watch[i].addr, cpu->watch[i].len, page, 4096)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void x86_dbg_access(X86Cpu *cpu, uint32_t lin, unsigned size, int acc)
+{
+    bool write = (acc & 3) == ACC_W;
+    /* #AC: user-mode data accesses only; system accesses (descriptor
+     * tables, TSS, IDT: ACC_SUPER) are exempt */
+    if ((cpu->dbg_check & DBG_AC) && cpu->cpl == 3 && !(acc & ACC_SUPER) && (lin & (size - 1))) {
+        x86_raise(cpu, EXC_AC, 0);
+    }
+    if (cpu->dbg_check & DBG_DR) {
+        uint32_t hits = 0;
+        for (int i = 0; i < 4; i++) {
+            uint32_t lo, len;
+            int rw;
+            /* R/W 01: writes; 11: reads and writes */
+            if (dr_range(cpu, i, &lo, &len, &rw) && (rw == 3 || (rw == 1 && write)) &&
+                overlap(lo, len, lin, size)) {
+                hits |= 1u << i;
+            }
+        }
+        if (hits) {
+            cpu->db_hits |= hits;
+            cpu->db_eip = cpu->eip;
+            cpu->dbg_pending = true;
+            cpu->pending = true;
+        }
+    }
+    if ((cpu->dbg_check & DBG_WATCH) && !cpu->watch_hit) {
+        for (int i = 0; i < cpu->nwatch; i++) {
+            X86Watch *w = &cpu->watch[i];
+            if ((w->type & (write ? X86_WATCH_WRITE : X86_WATCH_READ)) &&
+                overlap(w->addr, w->len, lin, size)) {
+                cpu->watch_hit = i + 1;
+                cpu->watch_addr = (uint32_t)(lin - w->addr) < w->len ? lin : w->addr;
+                cpu->dbg_pending = true;
+                cpu->pending = true;
+                break;
+            }
+        }
+    }
+}
+
+void x86_dbg_update(X86Cpu *cpu)
+{
+    uint8_t old = cpu->dbg_check, chk = 0;
+    bool exec = false;
+    for (int i = 0; i < 4; i++) {
+        uint32_t lo, len;
+        int rw;
+        if (dr_range(cpu, i, &lo, &len, &rw)) {
+            if (rw == 0) {
+                exec = true;
+            } else if (rw & 1) {
+                chk |= DBG_DR;
+            }
+        }
+    }
+    if (cpu->nwatch > 0) {
+        chk |= DBG_WATCH;
+    }
+    if ((cpu->cr0 & CR0_AM) && (cpu->eflags & F_AC)) {
+        chk |= DBG_AC;
+    }
+    cpu->dr_exec = exec;
+    cpu->dbg_check = chk;
+    if ((old | chk) & (DBG_DR | DBG_WATCH)) {
+        /* watched pages may have moved */
+        x86_tlb_flush(cpu, true);
+    } else if ((old ^ chk) & DBG_AC) {
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            X86TlbEntry *e = &cpu->tlb[1][i];
+            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+            e->global = false;
+        }
+        cpu->fetch_page = TLB_INVALID;
+    }
+}
+
 /* Fill the TLB entry for lin and access type (faulting as the access
  * would); returns the entry. */
 static X86TlbEntry *tlb_fill(X86Cpu *cpu, uint32_t lin, int acc)
@@ -277,9 +413,9 @@ static X86TlbEntry *tlb_fill(X86Cpu *cpu, uint32_t lin, int acc)
         }
     }
     uint64_t ppage = w.paddr & ~0xfffull;
-    bool same = ((e->tag_r & ~7u) == page && !(e->tag_r & 1)) ||
-                ((e->tag_w & ~7u) == page && !(e->tag_w & 1)) ||
-                ((e->tag_x & ~7u) == page && !(e->tag_x & 1));
+    bool same = ((e->tag_r & ~0xfffu) == page && !(e->tag_r & 1)) ||
+                ((e->tag_w & ~0xfffu) == page && !(e->tag_w & 1)) ||
+                ((e->tag_x & ~0xfffu) == page && !(e->tag_x & 1));
     if (!same || e->phys != ppage) {
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
     }
@@ -291,12 +427,14 @@ static X86TlbEntry *tlb_fill(X86Cpu *cpu, uint32_t lin, int acc)
     uint8_t *wp = type == ACC_W ? cpu->bus.page_ptr(cpu->bus.opaque, ppage, true) : NULL;
     uint8_t *rp = wp ? wp : cpu->bus.page_ptr(cpu->bus.opaque, ppage, false);
     e->host = rp;
+    uint32_t chk = unlikely(cpu->dbg_check) && dbg_page_checked(cpu, page, mode) ? TLB_CHECK : 0;
     e->tag_r = rp ? page : (page | 2);
     if (!w.nx) {
         e->tag_x = e->tag_r;
     }
+    e->tag_r |= chk;
     if (type == ACC_W) {
-        e->tag_w = !wp ? (page | 2) : x86_is_code_page(cpu, ppage) ? (page | 4) : page;
+        e->tag_w = (!wp ? (page | 2) : x86_is_code_page(cpu, ppage) ? (page | 4) : page) | chk;
     }
     return e;
 }
@@ -311,18 +449,18 @@ static X86TlbEntry *tlb_lookup(X86Cpu *cpu, uint32_t lin, int acc)
     int mode = (acc & ACC_SUPER) ? 0 : cpu->tlb_mode;
     X86TlbEntry *e = &cpu->tlb[mode][(lin >> 12) & (TLB_SIZE - 1)];
     uint32_t tag = tag_of(e, acc & 3);
-    if ((tag & 1) || (tag & ~7u) != (lin & ~0xfffu)) {
+    if ((tag & 1) || (tag & ~0xfffu) != (lin & ~0xfffu)) {
         e = tlb_fill(cpu, lin, acc);
     }
     return e;
 }
 
-uint32_t x86_slow_read(X86Cpu *cpu, uint32_t lin, unsigned size, int acc)
+static uint32_t slow_read(X86Cpu *cpu, uint32_t lin, unsigned size, int acc)
 {
     if ((lin & 0xfff) + size > 4096) {
         uint32_t v = 0;
         for (unsigned i = 0; i < size; i++) {
-            v |= x86_slow_read(cpu, lin + i, 1, acc) << (8 * i);
+            v |= slow_read(cpu, lin + i, 1, acc) << (8 * i);
         }
         return v;
     }
@@ -333,14 +471,22 @@ uint32_t x86_slow_read(X86Cpu *cpu, uint32_t lin, unsigned size, int acc)
     return ldn(e->host + (lin & 0xfff), size);
 }
 
-void x86_slow_write(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size, int acc)
+uint32_t x86_slow_read(X86Cpu *cpu, uint32_t lin, unsigned size, int acc)
+{
+    if (unlikely(cpu->dbg_check) && !(acc & ACC_DEBUG)) {
+        x86_dbg_access(cpu, lin, size, acc);
+    }
+    return slow_read(cpu, lin, size, acc);
+}
+
+static void slow_write(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size, int acc)
 {
     if ((lin & 0xfff) + size > 4096) {
         /* both pages must be writable before any byte lands */
         tlb_lookup(cpu, lin, acc);
         tlb_lookup(cpu, (lin & ~0xfffu) + 4096, acc);
         for (unsigned i = 0; i < size; i++) {
-            x86_slow_write(cpu, lin + i, (val >> (8 * i)) & 0xff, 1, acc);
+            slow_write(cpu, lin + i, (val >> (8 * i)) & 0xff, 1, acc);
         }
         return;
     }
@@ -357,6 +503,14 @@ void x86_slow_write(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size, int 
     stn(e->host + (lin & 0xfff), val, size);
 }
 
+void x86_slow_write(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size, int acc)
+{
+    if (unlikely(cpu->dbg_check) && !(acc & ACC_DEBUG)) {
+        x86_dbg_access(cpu, lin, size, acc);
+    }
+    slow_write(cpu, lin, val, size, acc);
+}
+
 uint8_t *x86_host_page(X86Cpu *cpu, uint32_t lin, int acc)
 {
     X86TlbEntry *e = tlb_lookup(cpu, lin, acc);
@@ -364,7 +518,8 @@ uint8_t *x86_host_page(X86Cpu *cpu, uint32_t lin, int acc)
         x86_code_written(cpu, e->phys);
         e->tag_w &= ~4u;
     }
-    return (tag_of(e, acc & 3) & 2) ? NULL : e->host;
+    /* checked pages: the caller falls back to element-wise accesses */
+    return (tag_of(e, acc & 3) & (2 | TLB_CHECK)) ? NULL : e->host;
 }
 
 uint8_t *x86_fetch_ptr(X86Cpu *cpu, uint32_t lin)

@@ -116,6 +116,20 @@ bool x86_cpu_add_breakpoint(X86Cpu *cpu, uint64_t linear);
 bool x86_cpu_remove_breakpoint(X86Cpu *cpu, uint64_t linear);
 bool x86_cpu_hit_breakpoint(X86Cpu *cpu);
 
+/* Watchpoints for the GDB stub on linear ranges, independent of the
+ * guest's debug registers: run() returns X86_EXIT_REQUEST with
+ * x86_cpu_hit_breakpoint() true after the instruction (or string
+ * iteration) whose data access touched one; x86_cpu_hit_watchpoint() then
+ * tells which kind and the address accessed. */
+typedef enum X86WatchType {
+    X86_WATCH_WRITE = 1,
+    X86_WATCH_READ = 2,
+    X86_WATCH_ACCESS = 3,
+} X86WatchType;
+bool x86_cpu_add_watchpoint(X86Cpu *cpu, uint64_t linear, uint64_t len, X86WatchType type);
+bool x86_cpu_remove_watchpoint(X86Cpu *cpu, uint64_t linear, uint64_t len, X86WatchType type);
+bool x86_cpu_hit_watchpoint(X86Cpu *cpu, X86WatchType *type, uint64_t *addr);
+
 /* Instructions retired since reset (benchmarks, deterministic clock). */
 uint64_t x86_cpu_icount(const X86Cpu *cpu);
 
