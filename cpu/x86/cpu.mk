@@ -63,7 +63,8 @@ X86_GUEST_TESTS = \
 	tests/guest/cpu/x87-env.asm \
 	tests/guest/cpu/mmx.asm \
 	tests/guest/cpu/mmx-p5.asm \
-	tests/guest/cpu/system.asm
+	tests/guest/cpu/system.asm \
+	tests/guest/cpu/debug.asm
 EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tests.sh \
 	tests/guest/cpu/README tests/guest/cpu/bench/run.sh tests/guest/cpu/bench/prologue.inc \
 	tests/guest/cpu/bench/epilogue.inc tests/guest/cpu/bench/add-loop.asm \
@@ -72,3 +73,12 @@ EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tes
 TESTS += tests/guest/cpu/run-tests.sh
 CLEANFILES += tests/guest/cpu/*.bin tests/guest/cpu/*.out tests/guest/cpu/*.out.err \
 	tests/guest/cpu/difftest-native tests/guest/cpu/difftest-native.err
+
+# GDB watchpoints (Z2-Z4) through the stub over a loopback TCP socket.
+check_PROGRAMS += tests/unit/test-gdbstub-watch
+TESTS += tests/unit/test-gdbstub-watch
+tests_unit_test_gdbstub_watch_SOURCES = tests/unit/test-gdbstub-watch.c
+tests_unit_test_gdbstub_watch_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_gdbstub_watch_CFLAGS = $(CORE_CFLAGS)
+tests_unit_test_gdbstub_watch_LDADD = $(BP_TEST_LDADD)
+tests_unit_test_gdbstub_watch_LDFLAGS = $(BP_TEST_LDFLAGS)
