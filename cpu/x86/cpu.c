@@ -488,6 +488,42 @@ void x86_cpu_reset(X86Cpu *cpu)
     cpu->pending = true;
 }
 
+/* INIT (Intel SDM vol. 3A 9.1 and table 9-1): the registers take their
+ * RESET values, except that the x87/MMX state, the MSRs (MTRRs, PAT,
+ * SYSENTER, the TSC, MISC_ENABLE) and CR0.CD/NW are kept; the TLBs are
+ * flushed. A20M# and the other pins are inputs, not CPU state: they stay
+ * as driven. EFER is cleared as on RESET: INIT leaves any paging mode. */
+static void init_state(X86Cpu *cpu)
+{
+    X86Fpu fpu = cpu->fpu;
+    uint32_t cd_nw = cpu->cr0 & (CR0_CD | CR0_NW);
+    uint32_t se_cs = cpu->sysenter_cs, se_esp = cpu->sysenter_esp, se_eip = cpu->sysenter_eip;
+    uint64_t tsc_offset = cpu->tsc_offset, deftype = cpu->mtrr_deftype;
+    uint64_t pat = cpu->pat, misc_enable = cpu->misc_enable;
+    uint64_t var[G_N_ELEMENTS(cpu->mtrr_var)], fixed[G_N_ELEMENTS(cpu->mtrr_fixed)];
+    memcpy(var, cpu->mtrr_var, sizeof(var));
+    memcpy(fixed, cpu->mtrr_fixed, sizeof(fixed));
+    bool a20 = x86_cpu_a20(cpu);
+    /* the kept x87 state keeps FERR# as it is: no transition on the bus */
+    void (*ferr)(void *opaque, bool level) = cpu->bus.ferr;
+
+    cpu->bus.ferr = NULL;
+    x86_cpu_reset(cpu);
+    cpu->bus.ferr = ferr;
+    cpu->fpu = fpu;
+    cpu->cr0 = cd_nw | CR0_ET;
+    cpu->sysenter_cs = se_cs;
+    cpu->sysenter_esp = se_esp;
+    cpu->sysenter_eip = se_eip;
+    cpu->tsc_offset = tsc_offset;
+    cpu->mtrr_deftype = deftype;
+    cpu->pat = pat;
+    cpu->misc_enable = misc_enable;
+    memcpy(cpu->mtrr_var, var, sizeof(var));
+    memcpy(cpu->mtrr_fixed, fixed, sizeof(fixed));
+    x86_cpu_set_a20(cpu, a20);
+}
+
 static void update_pending(X86Cpu *cpu)
 {
     cpu->pending = cpu->intr || cpu->nmi_pending || cpu->exit_req || cpu->halted ||
@@ -666,7 +702,7 @@ int x86_check_events(X86Cpu *cpu)
     }
     if (cpu->init_pending) {
         cpu->init_pending = false;
-        x86_cpu_reset(cpu);
+        init_state(cpu);
     }
     if (cpu->db_hits && !inhibit) {
         /* data breakpoints hit by the last instruction (held over one

@@ -76,7 +76,10 @@ void x86_cpu_exit_request(X86Cpu *cpu);     /* from callbacks: leave run() soon 
 
 void x86_cpu_set_intr(X86Cpu *cpu, bool level);   /* INTR pin */
 void x86_cpu_nmi(X86Cpu *cpu);                    /* NMI edge */
-void x86_cpu_init_signal(X86Cpu *cpu);            /* INIT (later SMP) */
+/* INIT#, taken at the next instruction boundary: the RESET state except
+ * that the x87/MMX state, the MSRs (MTRRs, PAT, SYSENTER, TSC) and
+ * CR0.CD/NW are kept (Intel SDM vol. 3A table 9-1). */
+void x86_cpu_init_signal(X86Cpu *cpu);
 void x86_cpu_sipi(X86Cpu *cpu, uint8_t vector);
 void x86_cpu_set_a20(X86Cpu *cpu, bool enabled);
 /* IGNNE# input, for the legacy x87 error reporting (CR0.NE=0): while it is

@@ -2,8 +2,8 @@
 /*
  * The engine's interface as the core and the GDB stub use it (x86.h):
  * reset state and `info registers`, GDB register access, budgets, exit
- * requests, breakpoints, single step, HLT and INTR, triple fault, virtual
- * memory access, model names. The guest is a few bytes at the reset vector.
+ * requests, breakpoints, single step, HLT and INTR, INIT against RESET,
+ * triple fault, virtual memory access, model names. The guest is a few bytes at the reset vector.
  */
 #include <glib.h>
 #include <string.h>
@@ -229,6 +229,73 @@ static void test_virt_access(void)
     env_free(e);
 }
 
+/* INIT against RESET (Intel SDM vol. 3A 9.1, table 9-1). The first pass
+ * (real mode, at 0xff00) clears CR0.CD/NW and sets NE, sets CR4.PSE, loads
+ * pi with FCW 0x027f, writes SYSENTER_CS and MTRRdefType, dirties EBX and
+ * ES and stops; later passes store EBX, EDX, CR0, CR4, FCW, FSW, the
+ * FNSTENV image, the two MSRs and ES at 0x200 + 0x100 * pass, and stop. */
+static const uint8_t code_init[] = {
+    0x31, 0xc0, 0x8e, 0xd8, 0xfe, 0x06, 0x00, 0x03, 0x80, 0x3e, 0x00, 0x03,
+    0x01, 0x75, 0x52, 0x0f, 0x20, 0xc0, 0x66, 0x25, 0xff, 0xff, 0xff, 0x9f,
+    0x0c, 0x20, 0x0f, 0x22, 0xc0, 0x66, 0xb8, 0x10, 0x00, 0x00, 0x00, 0x0f,
+    0x22, 0xe0, 0xdb, 0xe3, 0xd9, 0xeb, 0xc7, 0x06, 0x00, 0x01, 0x7f, 0x02,
+    0xd9, 0x2e, 0x00, 0x01, 0x66, 0xb9, 0x74, 0x01, 0x00, 0x00, 0x66, 0xb8,
+    0x34, 0x12, 0x00, 0x00, 0x66, 0x31, 0xd2, 0x0f, 0x30, 0x66, 0xb9, 0xff,
+    0x02, 0x00, 0x00, 0x66, 0xb8, 0x06, 0x0c, 0x00, 0x00, 0x0f, 0x30, 0x66,
+    0xbb, 0xaa, 0xaa, 0x55, 0x55, 0xb8, 0x34, 0x12, 0x8e, 0xc0, 0xe6, 0x80,
+    0xf4, 0x0f, 0xb6, 0x36, 0x00, 0x03, 0xc1, 0xe6, 0x08, 0x81, 0xc6, 0x00,
+    0x02, 0x66, 0x89, 0x1c, 0x66, 0x89, 0x54, 0x04, 0x0f, 0x20, 0xc0, 0x66,
+    0x89, 0x44, 0x08, 0x0f, 0x20, 0xe0, 0x66, 0x89, 0x44, 0x0c, 0xd9, 0x7c,
+    0x10, 0xdd, 0x7c, 0x12, 0xd9, 0x74, 0x20, 0x66, 0xb9, 0x74, 0x01, 0x00,
+    0x00, 0x0f, 0x32, 0x66, 0x89, 0x44, 0x14, 0x66, 0xb9, 0xff, 0x02, 0x00,
+    0x00, 0x0f, 0x32, 0x66, 0x89, 0x44, 0x18, 0x8c, 0x44, 0x1c, 0xe6, 0x80,
+    0xf4,
+};
+
+static void test_init_signal(void)
+{
+    static const uint8_t jmp[] = { 0xe9, 0x0d, 0xff };     /* jmp 0xff00 */
+    Env *e = env_new(jmp, sizeof(jmp));
+    uint64_t n;
+    memcpy(e->rom + 0xf00, code_init, sizeof(code_init));
+    e->exit_on_out = true;
+    g_assert_cmpint(x86_cpu_run(e->cpu, 1000, &n), ==, X86_EXIT_REQUEST);
+    g_assert_cmpint(e->ram[0x300], ==, 1);
+
+    x86_cpu_init_signal(e->cpu);
+    g_assert_cmpint(x86_cpu_run(e->cpu, 1000, &n), ==, X86_EXIT_REQUEST);
+    g_assert_cmpint(e->ram[0x300], ==, 2);
+    const uint8_t *a = e->ram + 0x400;
+    uint32_t v;
+    uint16_t w;
+    memcpy(&v, a + 0, 4);  g_assert_cmphex(v, ==, 0);           /* EBX */
+    memcpy(&v, a + 4, 4);  g_assert_cmphex(v, ==, 0x652);       /* EDX */
+    memcpy(&v, a + 8, 4);  g_assert_cmphex(v, ==, 0x10);        /* CR0: CD NW kept (0), ET */
+    memcpy(&v, a + 12, 4); g_assert_cmphex(v, ==, 0);           /* CR4 */
+    memcpy(&w, a + 16, 2); g_assert_cmphex(w, ==, 0x027f);      /* FCW kept */
+    memcpy(&w, a + 18, 2); g_assert_cmphex(w, ==, 0x3800);      /* FSW: TOP 7 kept */
+    memcpy(&w, a + 36, 2); g_assert_cmphex(w, ==, 0x3fff);      /* FTW: pi kept */
+    memcpy(&v, a + 20, 4); g_assert_cmphex(v, ==, 0x1234);      /* SYSENTER_CS kept */
+    memcpy(&v, a + 24, 4); g_assert_cmphex(v, ==, 0xc06);       /* MTRRdefType kept */
+    memcpy(&w, a + 28, 2); g_assert_cmphex(w, ==, 0);           /* ES */
+
+    x86_cpu_reset(e->cpu);
+    g_assert_cmpint(x86_cpu_run(e->cpu, 1000, &n), ==, X86_EXIT_REQUEST);
+    g_assert_cmpint(e->ram[0x300], ==, 3);
+    a = e->ram + 0x500;
+    memcpy(&v, a + 0, 4);  g_assert_cmphex(v, ==, 0);
+    memcpy(&v, a + 4, 4);  g_assert_cmphex(v, ==, 0x652);
+    memcpy(&v, a + 8, 4);  g_assert_cmphex(v, ==, 0x60000010);  /* CR0 */
+    memcpy(&v, a + 12, 4); g_assert_cmphex(v, ==, 0);
+    memcpy(&w, a + 16, 2); g_assert_cmphex(w, ==, 0x0040);      /* FCW */
+    memcpy(&w, a + 18, 2); g_assert_cmphex(w, ==, 0);           /* FSW */
+    memcpy(&w, a + 36, 2); g_assert_cmphex(w, ==, 0x5555);      /* FTW */
+    memcpy(&v, a + 20, 4); g_assert_cmphex(v, ==, 0);           /* SYSENTER_CS */
+    memcpy(&v, a + 24, 4); g_assert_cmphex(v, ==, 0);           /* MTRRdefType */
+    memcpy(&w, a + 28, 2); g_assert_cmphex(w, ==, 0);
+    env_free(e);
+}
+
 static void test_models(void)
 {
     X86Model m;
@@ -253,5 +320,6 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/triple-fault", test_triple_fault);
     g_test_add_func("/x86/virt-access", test_virt_access);
     g_test_add_func("/x86/models", test_models);
+    g_test_add_func("/x86/init-signal", test_init_signal);
     return g_test_run();
 }
