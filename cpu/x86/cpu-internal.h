@@ -257,6 +257,8 @@ struct X86Cpu {
     int watch_hit;            /* index into watch[] + 1, 0 none */
     int watch_last;           /* the hit run() stopped for (reported) */
     uint32_t watch_addr;      /* accessed address of that hit */
+    bool ac_whole;            /* a compound operand was alignment-checked
+                               * whole: its parts are not (x86_ac_operand) */
 };
 
 #define DBG_DR    1           /* an enabled DR0-3 data breakpoint */
@@ -310,9 +312,26 @@ void x86_dbg_access(X86Cpu *cpu, uint32_t lin, unsigned size, int acc);
  * separately (qwords made of two dwords). */
 static inline void x86_ac_check(X86Cpu *cpu, uint32_t lin, unsigned align)
 {
-    if (__builtin_expect(cpu->dbg_check & DBG_AC, 0) && cpu->cpl == 3 && (lin & (align - 1))) {
+    if (__builtin_expect(cpu->dbg_check & DBG_AC, 0) && cpu->cpl == 3 && (lin & (align - 1)) &&
+        !cpu->ac_whole) {
         x86_raise(cpu, EXC_AC, 0);
     }
+}
+/* Alignment check of a compound operand as a whole (SDM vol. 3 6.15: FSAVE
+ * and FRSTOR images 4 or 2, SGDT/SIDT 4): its parts are not checked one by
+ * one until x86_ac_operand_end() (or a fault). */
+static inline void x86_ac_operand(X86Cpu *cpu, uint32_t lin, unsigned align)
+{
+    if (__builtin_expect(cpu->dbg_check & DBG_AC, 0) && cpu->cpl == 3) {
+        if (lin & (align - 1)) {
+            x86_raise(cpu, EXC_AC, 0);
+        }
+        cpu->ac_whole = true;
+    }
+}
+static inline void x86_ac_operand_end(X86Cpu *cpu)
+{
+    cpu->ac_whole = false;
 }
 
 /* mmu.c */

@@ -576,6 +576,7 @@ static void handle_exception(X86Cpu *cpu)
     cpu->dbg_pending = false;
     cpu->db_hits = 0;
     cpu->watch_hit = 0;
+    cpu->ac_whole = false;
     cpu->delivering = vec;
     cpu->ext = true;
     cpu->halted = false;

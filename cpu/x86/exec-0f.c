@@ -170,8 +170,10 @@ static void grp7(X86Cpu *cpu, Dec *d)
             ud(cpu);
         }
         X86Dtr *t = d->reg ? &cpu->idtr : &cpu->gdtr;
+        x86_ac_operand(cpu, cpu->seg[d->eseg].base + d->eoff, 4);
         x86_mem_write(cpu, d->eseg, d->eoff, t->limit, 2);
         x86_mem_write(cpu, d->eseg, ea_off(d, 2), t->base, 4);
+        x86_ac_operand_end(cpu);
         return;
     }
     case 2: case 3: { /* LGDT, LIDT */

@@ -493,6 +493,7 @@ static void fsave(X86Cpu *cpu, const X86FpuMem *m)
     unsigned n = m->op32 ? 28 : 14;
     X86FpuMem r = *m;
     uint8_t buf[10];
+    x86_ac_operand(cpu, cpu->seg[m->seg].base + m->off, m->op32 ? 4 : 2);
     /* registers from the end so that a fault comes before any write */
     for (int i = 7; i >= 0; i--) {
         x86_fpu_get_reg80(cpu, phys_reg(cpu, i), buf);
@@ -500,6 +501,7 @@ static void fsave(X86Cpu *cpu, const X86FpuMem *m)
         mem_store(cpu, &r, buf, 10);
     }
     env_store(cpu, m);
+    x86_ac_operand_end(cpu);
     fninit(cpu);
 }
 
@@ -509,11 +511,13 @@ static void frstor(X86Cpu *cpu, const X86FpuMem *m)
     uint8_t regs[8][10];
     uint32_t v[7];
     X86FpuMem r = *m;
+    x86_ac_operand(cpu, cpu->seg[m->seg].base + m->off, m->op32 ? 4 : 2);
     env_read(cpu, m, v);
     for (int i = 0; i < 8; i++) {
         r.off = m->off + n + (unsigned)i * 10;
         mem_load(cpu, &r, regs[i], 10);
     }
+    x86_ac_operand_end(cpu);
     env_apply(cpu, m, v);
     for (int i = 0; i < 8; i++) {
         x86_fpu_set_reg80(cpu, phys_reg(cpu, i), regs[i]);

@@ -323,7 +323,8 @@ void x86_dbg_access(X86Cpu *cpu, uint32_t lin, unsigned size, int acc)
     bool write = (acc & 3) == ACC_W;
     /* #AC: user-mode data accesses only; system accesses (descriptor
      * tables, TSS, IDT: ACC_SUPER) are exempt */
-    if ((cpu->dbg_check & DBG_AC) && cpu->cpl == 3 && !(acc & ACC_SUPER) && (lin & (size - 1))) {
+    if ((cpu->dbg_check & DBG_AC) && cpu->cpl == 3 && !(acc & ACC_SUPER) && (lin & (size - 1)) &&
+        !cpu->ac_whole) {
         x86_raise(cpu, EXC_AC, 0);
     }
     if (cpu->dbg_check & DBG_DR) {

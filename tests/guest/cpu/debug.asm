@@ -7,8 +7,8 @@
 ; (#DB fault with DR6.BD, GD cleared), DR4/DR5 aliasing DR6/DR7 with
 ; CR4.DE=0 and #UD with CR4.DE=1, MOV DR at CPL 3 (#GP(0)), and #AC
 ; (CR0.AM=1, EFLAGS.AC=1, CPL 3: misaligned word/dword/qword and PUSH,
-; error code 0; none at CPL 0, with AC=0 or AM=0, or for descriptor
-; reads from a misaligned LDT).
+; FNSAVE/FRSTOR and SGDT checked as a whole, error code 0; none at CPL 0,
+; with AC=0 or AM=0, or for descriptor reads from a misaligned LDT).
 ; model: max
     org 0
 %include "lib.inc"
@@ -476,6 +476,20 @@ ring3_ac:
     fstp st0
 .m8:
     TEST_EQ [EXC_VEC], 0xffffffff, "AC: FLD qword at 8 passes"
+    EXPECT_FAULT .m8b
+    fnsave [W + 0x404]          ; 4-aligned image, registers at 2 mod 4
+    frstor [W + 0x404]
+    sgdt [W + 0x484]
+.m8b:
+    TEST_EQ [EXC_VEC], 0xffffffff, "AC: FNSAVE/FRSTOR/SGDT with 4-aligned operands pass"
+    EXPECT_FAULT .m8c
+    fnsave [W + 0x502]
+.m8c:
+    TEST_EQ [EXC_VEC], 17, "AC: FNSAVE at 2 mod 4 is #AC"
+    EXPECT_FAULT .m8d
+    sgdt [W + 0x586]
+.m8d:
+    TEST_EQ [EXC_VEC], 17, "AC: SGDT at 2 mod 4 is #AC"
     mov ebp, esp
     mov esp, 0x9ffe
     EXPECT_FAULT .m9
