@@ -6,7 +6,7 @@
 ; NaN propagation; stack overflow/underflow (SF, C1); unmasked responses
 ; (no result for IE, biased results for OE/UE with a register
 ; destination, ES/B, #MF on the next waiting instruction with CR0.NE=1,
-; none with CR0.NE=0); compares with unordered operands (FCOM/FUCOM/
+; with CR0.NE=0 a freeze until an interrupt); compares with unordered operands (FCOM/FUCOM/
 ; FCOMI/FUCOMI); FCMOVcc.
     org 0
 %include "lib.inc"
@@ -267,18 +267,41 @@ pm32:
 .mf1:
     TEST_EQ [EXC_VEC], 16, "pending ZE: #MF on the next FADD"
     TEST_EQ [EXC_EIP], ROMBASE + .mf1 - 2, "#MF reported at the FADD"
+    ; CR0.NE=0 (MS-DOS compatibility, SDM vol. 1 8.7.3.2): no #MF; the
+    ; next waiting instruction freezes the CPU until an interrupt comes
+    ; (IRQ 13 on a PC, here vector 0x30 raised through the runner's port
+    ; 0xF0 and held by IF=0 until after the STI shadow); the handler runs
+    ; before the FWAIT's successor and returns to the FWAIT, which then runs
     fninit
     mov eax, cr0
-    and eax, ~0x20              ; CR0.NE=0: no #MF (FERR#/IRQ13 instead)
+    and eax, ~0x20
     mov cr0, eax
     SETCW 0x037b
     fld1
     fldz
     fdivp st1, st0
+    mov eax, 0x30
+    mov ebx, ROMBASE + ferr_irq
+    mov dx, 0x8e00
+    call set_gate32
+    mov dword [0x640], 0
+    mov dword [0x644], 0
+    mov dword [0x648], 0xffffffff
     EXPECT_FAULT .mf2
-    fwait
+    mov al, 0x30
+    out 0xf0, al                ; INTR high, IF=0: held
+    sti
+.fw:
+    fwait                       ; in the STI shadow: freezes
+    mov dword [0x644], 1
+    cli
 .mf2:
+    mov dword [RECOVER], 0
     TEST_EQ [EXC_VEC], 0xffffffff, "CR0.NE=0: no #MF"
+    TEST_EQ [0x640], 1, "CR0.NE=0: FWAIT froze until the interrupt"
+    TEST_EQ [0x648], 0, "interrupt handler ran before the FWAIT's successor"
+    TEST_EQ [0x64c], ROMBASE + .fw, "interrupt returned to the frozen FWAIT"
+    TEST_EQ [0x644], 1, "FWAIT then ran"
     fninit
     mov eax, cr0
     or eax, 0x20
@@ -331,6 +354,17 @@ pm32:
     TEST_ST0 0, 0, 0, "fcmovb with CF=0 does not"
 
     call tap_done32
+
+; vector 0x30 for the CR0.NE=0 freeze test: count, whether the FWAIT's
+; successor ran, the return EIP; FNCLEX clears the pending exception
+ferr_irq:
+    inc dword [0x640]
+    mov eax, [0x644]
+    mov [0x648], eax
+    mov eax, [esp]
+    mov [0x64c], eax
+    fnclex
+    iretd
 
 align 16
 i_three: dd 3
