@@ -64,7 +64,10 @@ X86_GUEST_TESTS = \
 	tests/guest/cpu/mmx.asm \
 	tests/guest/cpu/mmx-p5.asm \
 	tests/guest/cpu/system.asm \
-	tests/guest/cpu/debug.asm
+	tests/guest/cpu/debug.asm \
+	tests/guest/cpu/ud.asm \
+	tests/guest/cpu/ud-max.asm \
+	tests/guest/cpu/pse36.asm
 EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tests.sh \
 	tests/guest/cpu/README tests/guest/cpu/bench/run.sh tests/guest/cpu/bench/prologue.inc \
 	tests/guest/cpu/bench/epilogue.inc tests/guest/cpu/bench/add-loop.asm \
