@@ -264,6 +264,7 @@ struct X86Cpu {
 #define DBG_DR    1           /* an enabled DR0-3 data breakpoint */
 #define DBG_WATCH 2           /* engine (GDB) watchpoints */
 #define DBG_AC    4           /* CR0.AM and EFLAGS.AC: user pages checked */
+#define DBG_IO    8           /* an enabled I/O breakpoint (R/W 10, CR4.DE) */
 
 /* CPUID.1:EDX feature bits */
 #define FEAT_FPU   (1u << 0)
@@ -308,6 +309,8 @@ void x86_dbg_update(X86Cpu *cpu);
 /* A checked data access (slow path, dbg_check non-zero): #AC, data
  * breakpoints, watchpoints. */
 void x86_dbg_access(X86Cpu *cpu, uint32_t lin, unsigned size, int acc);
+/* IN/OUT/INS/OUTS of size bytes at port with DBG_IO set. */
+void x86_dbg_io(X86Cpu *cpu, uint16_t port, unsigned size);
 /* Alignment check of an access of 'align' bytes whose parts are checked
  * separately (qwords made of two dwords). */
 static inline void x86_ac_check(X86Cpu *cpu, uint32_t lin, unsigned align)

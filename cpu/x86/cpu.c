@@ -241,6 +241,9 @@ void x86_set_cr4(X86Cpu *cpu, uint32_t val)
     if ((old ^ val) & (CR4_PSE | CR4_PAE | CR4_PGE)) {
         x86_tlb_flush(cpu, true);
     }
+    if ((old ^ val) & CR4_DE) {
+        x86_dbg_update(cpu);      /* I/O breakpoints */
+    }
 }
 
 /* CPUID */

@@ -203,11 +203,17 @@ static void io_check(X86Cpu *cpu, uint16_t port, unsigned sz)
 
 static uint32_t io_in(X86Cpu *cpu, uint16_t port, unsigned sz)
 {
+    if (unlikely(cpu->dbg_check & DBG_IO)) {
+        x86_dbg_io(cpu, port, sz);   /* I/O breakpoint: a trap after it */
+    }
     return cpu->bus.io_read(cpu->bus.opaque, port, sz) & szmask(sz);
 }
 
 static void io_out(X86Cpu *cpu, uint16_t port, uint32_t v, unsigned sz)
 {
+    if (unlikely(cpu->dbg_check & DBG_IO)) {
+        x86_dbg_io(cpu, port, sz);
+    }
     cpu->bus.io_write(cpu->bus.opaque, port, v & szmask(sz), sz);
 }
 

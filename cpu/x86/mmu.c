@@ -372,6 +372,8 @@ void x86_dbg_update(X86Cpu *cpu)
                 exec = true;
             } else if (rw & 1) {
                 chk |= DBG_DR;
+            } else if (cpu->cr4 & CR4_DE) {
+                chk |= DBG_IO;      /* R/W=10 without CR4.DE is undefined: ignored */
             }
         }
     }
@@ -393,6 +395,24 @@ void x86_dbg_update(X86Cpu *cpu)
             e->global = false;
         }
         cpu->fetch_page = TLB_INVALID;
+    }
+}
+
+void x86_dbg_io(X86Cpu *cpu, uint16_t port, unsigned size)
+{
+    uint32_t hits = 0;
+    for (int i = 0; i < 4; i++) {
+        uint32_t lo, len;
+        int rw;
+        if (dr_range(cpu, i, &lo, &len, &rw) && rw == 2 && overlap(lo, len, port, size)) {
+            hits |= 1u << i;
+        }
+    }
+    if (hits) {
+        cpu->db_hits |= hits;
+        cpu->db_eip = cpu->eip;
+        cpu->dbg_pending = true;
+        cpu->pending = true;
     }
 }
 

@@ -3,7 +3,8 @@
 ; 6.15): data breakpoints (DR7 R/W 01 and 11, LEN 1/2/4/8, L and G
 ; enables, DR6.B0-3, a trap after the access), a REP STOSB/MOVSB stopped
 ; after the iteration that hit (EIP at the instruction, RF=1 in the
-; frame), a hit in a loop of decoded instructions and from CPL 3, DR7.GD
+; frame), a hit in a loop of decoded instructions and from CPL 3, I/O
+; breakpoints (R/W 10 with CR4.DE: OUT, IN, REP OUTSB), DR7.GD
 ; (#DB fault with DR6.BD, GD cleared), DR4/DR5 aliasing DR6/DR7 with
 ; CR4.DE=0 and #UD with CR4.DE=1, MOV DR at CPL 3 (#GP(0)), and #AC
 ; (CR0.AM=1, EFLAGS.AC=1, CPL 3: misaligned word/dword/qword and PUSH,
@@ -296,6 +297,49 @@ pm32:
     TEST_EQ [EXC_EIP], ROMBASE + .i0, "REP MOVSB: read breakpoint, EIP at the instruction"
     TEST_EQ [SAVE], 2, "REP MOVSB: stopped after the 6th iteration"
     TEST_DR6 2, "REP MOVSB: DR6.B1"
+
+    ; --- I/O breakpoints (R/W=10, CR4.DE=1) ------------------------------
+    CLEAR_DR6
+    mov eax, 0x80
+    mov dr0, eax
+    mov eax, 0x84
+    mov dr1, eax
+    mov eax, DR7_L(0) | DR7_RW(0, 2) | DR7_LEN(0, 0) | DR7_L(1) | DR7_RW(1, 2) | DR7_LEN(1, 3)
+    mov dr7, eax
+    mov eax, cr4
+    or eax, 8
+    mov cr4, eax
+    EXPECT_FAULT .o2
+    out 0x80, al
+.o2:
+    TEST_EQ [EXC_VEC], 1, "I/O breakpoint: OUT is #DB"
+    TEST_EQ [EXC_EIP], ROMBASE + .o2, "I/O breakpoint: trap after OUT"
+    TEST_DR6 1, "I/O breakpoint: DR6.B0"
+    EXPECT_FAULT .o3
+    out 0x81, al
+.o3:
+    TEST_EQ [EXC_VEC], 0xffffffff, "I/O breakpoint: another port does not trap"
+    CLEAR_DR6
+    EXPECT_FAULT .o4
+    mov dx, 0x86
+    in ax, dx
+.o4:
+    TEST_EQ [EXC_VEC], 1, "I/O breakpoint: IN inside a LEN=4 range is #DB"
+    TEST_DR6 2, "I/O breakpoint: DR6.B1"
+    CLEAR_DR6
+    mov dx, 0x80
+    mov esi, W + 0x400
+    mov ecx, 3
+    EXPECT_FAULT .o6
+.o5:
+    rep outsb
+.o6:
+    mov [SAVE], ecx
+    TEST_EQ [EXC_EIP], ROMBASE + .o5, "I/O breakpoint: REP OUTSB stops after the first iteration"
+    TEST_EQ [SAVE], 2, "I/O breakpoint: REP OUTSB, ECX after one iteration"
+    mov eax, cr4
+    and eax, ~8
+    mov cr4, eax
 
     ; --- DR7.GD, DR4/DR5 ------------------------------------------------
     xor eax, eax
