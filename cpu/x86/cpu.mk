@@ -74,6 +74,9 @@ EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tes
 	tests/guest/cpu/bench/copy-loop.asm tests/guest/cpu/bench/rep-movs.asm \
 	tests/guest/cpu/bench/call-ret.asm tests/guest/cpu/bench/page-walk.asm
 TESTS += tests/guest/cpu/run-tests.sh
+# Programs that need the PC platform around the CPU (run as -M pc's BIOS).
+TESTS += tests/guest/cpu/pc/run-pc.sh
+EXTRA_DIST += tests/guest/cpu/pc/run-pc.sh tests/guest/cpu/pc/ferr-pc.asm
 CLEANFILES += tests/guest/cpu/*.bin tests/guest/cpu/*.out tests/guest/cpu/*.out.err \
 	tests/guest/cpu/difftest-native tests/guest/cpu/difftest-native.err
 
