@@ -436,6 +436,7 @@ void x86_exec_0f(X86Cpu *cpu, Dec *d)
         }
         uint32_t l0 = seg_lin(cpu, d->eseg, d->eoff, 4, true);
         uint32_t l1 = seg_lin(cpu, d->eseg, ea_off(d, 4), 4, true);
+        x86_ac_check(cpu, l0, 8);
         probe_write(cpu, l0, 4);
         probe_write(cpu, l1, 4);
         uint32_t lo = x86_lread(cpu, l0, 4), hi = x86_lread(cpu, l1, 4);

@@ -520,6 +520,10 @@ ring3_ac:
     fstp st0
 .m8:
     TEST_EQ [EXC_VEC], 0xffffffff, "AC: FLD qword at 8 passes"
+    EXPECT_FAULT .m7b
+    cmpxchg8b [W + 0x24]
+.m7b:
+    TEST_EQ [EXC_VEC], 17, "AC: CMPXCHG8B at 4 mod 8 is #AC"
     EXPECT_FAULT .m8b
     fnsave [W + 0x404]          ; 4-aligned image, registers at 2 mod 4
     frstor [W + 0x404]
