@@ -19,7 +19,7 @@
 
 /* Instructions between checks of the clocks and deadlines: small enough
  * for timer precision, large enough that the checks cost nothing. */
-#define ENGINE_CHUNK_INSNS 1024
+#define ENGINE_CHUNK_INSNS 4096
 #define ENGINE_SLICE_HOST_NS (1000 * 1000)
 /* Deterministic mode: virtual time per instruction. */
 

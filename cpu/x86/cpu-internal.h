@@ -145,10 +145,14 @@ typedef struct X86Watch {
 typedef struct X86DInsn X86DInsn;
 typedef void (*X86Handler)(X86Cpu *cpu, const X86DInsn *di);
 struct X86DInsn {
-    X86Handler fn;
+    union {
+        X86Handler fn;        /* while decoding */
+        const void *label;    /* then: the run loop's label for it */
+    };
     uint32_t disp, imm;
     uint8_t len, op, r1, r2, base, index, scale, seg;
-    uint8_t kind;         /* fn's index in dcache.c's dispatch switch */
+    uint8_t kind;         /* fn's index in dcache.c's handler list */
+    uint16_t off;         /* offset from the block's first instruction */
 };
 #define BLOCK_MAX 32
 typedef struct X86Block {
@@ -157,6 +161,7 @@ typedef struct X86Block {
     uint8_t mode;         /* CS.D when decoded */
     uint8_t n;            /* instructions in insn[] */
     uint16_t bytes;       /* length of the specialised instructions */
+    bool jumps;           /* the last instruction sets next_eip */
     X86DInsn insn[BLOCK_MAX];
 } X86Block;
 #define DCACHE_BITS 13
@@ -242,6 +247,11 @@ struct X86Cpu {
     /* per physical page: icount >> 20 when it stopped being decoded for
      * self-modifying code (dcache.c) */
     uint16_t *smc_stamp;
+    /* the block being run (dcache.c): its first EIP and the count before it */
+    const struct X86Block *cur_block;
+    const struct X86DInsn *cur_di;   /* instruction that may fault */
+    uint32_t block_eip;
+    uint64_t block_icount;
 
     /* Debug and alignment checks (mmu.c, cpu.c). dbg_check is non-zero
      * while some data access must be looked at in the slow path; the TLB
@@ -436,6 +446,14 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end);   /* returns an X86Exit */
 void x86_dcache_init(X86Cpu *cpu);
 void x86_dcache_free(X86Cpu *cpu);
 void x86_dcache_flush(X86Cpu *cpu);
+void x86_dcache_unwind(X86Cpu *cpu);
+/* EIP of the instruction being executed: inside a decoded block cpu->eip
+ * is the block's first instruction until the block ends (dcache.c); the
+ * block's handlers that reach the slow paths record themselves first. */
+static inline uint32_t x86_cur_eip(const X86Cpu *cpu)
+{
+    return cpu->cur_block ? cpu->block_eip + cpu->cur_di->off : cpu->eip;
+}
 /* A write reached physical page ppage (page-aligned) through a slow path. */
 void x86_code_written(X86Cpu *cpu, uint64_t ppage);
 static inline bool x86_is_code_page(const X86Cpu *cpu, uint64_t ppage)

@@ -778,6 +778,7 @@ X86Exit x86_cpu_run(X86Cpu *cpu, uint64_t max_insns, uint64_t *executed)
         goto out;
     }
     if (setjmp(cpu->jmp)) {
+        x86_dcache_unwind(cpu);
         handle_exception(cpu);
         if (cpu->shutdown_done) {
             ret = X86_EXIT_SHUTDOWN;

@@ -139,6 +139,25 @@ static inline uint32_t di_ea(X86Cpu *cpu, const X86DInsn *di)
     return off;
 }
 
+/* EIP of di and of the instruction after it: the run loop keeps only the
+ * block's first EIP; di->off is the instruction's offset from it. */
+static inline uint32_t di_eip(const X86Cpu *cpu, const X86DInsn *di)
+{
+    return cpu->block_eip + di->off;
+}
+
+static inline uint32_t di_next(const X86Cpu *cpu, const X86DInsn *di)
+{
+    return cpu->block_eip + di->off + di->len;
+}
+
+/* For handlers that call out to code reading cpu->eip or the count. */
+static inline void di_sync_eip(X86Cpu *cpu, const X86DInsn *di)
+{
+    cpu->eip = di_eip(cpu, di);
+    cpu->icount = cpu->block_icount + (uint64_t)(di - cpu->cur_block->insn);
+}
+
 static inline void di_jump(X86Cpu *cpu, uint32_t target)
 {
     if (unlikely(target > cpu->seg[S_CS].limit) && cpu->pe && !cpu->v86) {
@@ -288,19 +307,21 @@ static inline __attribute__((always_inline)) void h_pop_r(X86Cpu *cpu, const X86
 
 static inline __attribute__((always_inline)) void h_jcc(X86Cpu *cpu, const X86DInsn *di)
 {
+    uint32_t nx = di_next(cpu, di);
+    cpu->next_eip = nx;
     if (cond(cpu, di->op)) {
-        di_jump(cpu, cpu->next_eip + di->imm);
+        di_jump(cpu, nx + di->imm);
     }
 }
 
 static inline __attribute__((always_inline)) void h_jmp(X86Cpu *cpu, const X86DInsn *di)
 {
-    di_jump(cpu, cpu->next_eip + di->imm);
+    di_jump(cpu, di_next(cpu, di) + di->imm);
 }
 
 static inline __attribute__((always_inline)) void h_call(X86Cpu *cpu, const X86DInsn *di)
 {
-    uint32_t ret = cpu->next_eip;
+    uint32_t ret = di_next(cpu, di);
     uint32_t t = ret + di->imm;
     if (t > cpu->seg[S_CS].limit && cpu->pe && !cpu->v86) {
         x86_raise(cpu, EXC_GP, 0);
@@ -407,7 +428,7 @@ static inline __attribute__((always_inline)) void h_call_ind(X86Cpu *cpu, const 
     if (t > cpu->seg[S_CS].limit && cpu->pe && !cpu->v86) {
         x86_raise(cpu, EXC_GP, 0);
     }
-    push(cpu, cpu->next_eip, 4);
+    push(cpu, di_next(cpu, di), 4);
     cpu->next_eip = t;
 }
 
@@ -522,12 +543,14 @@ static inline __attribute__((always_inline)) void h_ret_imm(X86Cpu *cpu, const X
 
 static inline __attribute__((always_inline)) void h_fpu(X86Cpu *cpu, const X86DInsn *di)
 {
+    di_sync_eip(cpu, di);
     X86FpuMem fm = { di->seg, di->r2 < 0xc0 ? di_ea(cpu, di) : 0, true };
     x86_fpu_exec(cpu, di->op, di->r2, &fm);
 }
 
 static inline __attribute__((always_inline)) void h_fwait(X86Cpu *cpu, const X86DInsn *di)
 {
+    di_sync_eip(cpu, di);
     x86_fpu_wait(cpu);
 }
 
@@ -580,6 +603,7 @@ static inline __attribute__((always_inline)) void h_rdtsc(X86Cpu *cpu, const X86
     if ((cpu->cr4 & CR4_TSD) && cpu->pe && cpu->cpl != 0) {
         x86_raise(cpu, EXC_GP, 0);
     }
+    di_sync_eip(cpu, di);
     uint64_t t = x86_rdtsc(cpu);
     cpu->regs[R_EAX] = (uint32_t)t;
     cpu->regs[R_EDX] = (uint32_t)(t >> 32);
@@ -1118,6 +1142,12 @@ static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
  * change, so nothing decoded follows it. */
 static inline __attribute__((always_inline)) void h_generic(X86Cpu *cpu, const X86DInsn *di)
 {
+    /* always last in its block; it may switch tasks or modes, so the
+     * block is left behind before it runs */
+    const X86Block *b = cpu->cur_block;
+    cpu->eip = di_eip(cpu, di);
+    cpu->icount = cpu->block_icount + (uint64_t)(di - b->insn);
+    cpu->cur_block = NULL;
     x86_exec_generic(cpu);
     cpu->next_eip = cpu->eip;
 }
@@ -1213,18 +1243,57 @@ static const X86Handler handler_fns[] = {
 #undef X
 };
 
+/* Handlers that touch no memory and call nothing: they cannot fault or
+ * set cpu->pending, so the run loop skips that bookkeeping for them. */
+#define PURE_HANDLERS(X) \
+    X(nop) X(alu_rr) X(test_rr) X(alu_ri) X(mov_rr) X(mov_ri) X(lea) X(movx_rr) X(incdec) \
+    X(setcc_r) X(cmov_rr) X(not_neg_r) X(imul_rr) X(cdq) X(cwde) X(shift_ri) X(shift_rcl) \
+    X(test8_rr) X(test8_ri) X(mov8_rr) X(mov8_ri) X(shift16_ri) X(alu8_rr) X(alu8_ri) \
+    ALU_VARIANTS(VARIANT_X, alu_rr) ALU_VARIANTS(VARIANT_X, alu_ri)
+
+static const bool kind_pure[] = {
+#define X(n) [K_##n] = true,
+    PURE_HANDLERS(X)
+#undef X
+    [K_generic] = false,
+};
+
+/* handler -> kind, an open-addressed table filled on first use */
+#define KIND_HASH_SIZE 512
+static struct {
+    X86Handler fn;
+    uint8_t kind;
+} kind_hash[KIND_HASH_SIZE];
+
+static unsigned kind_slot(X86Handler fn)
+{
+    uintptr_t v = (uintptr_t)fn;
+    return (unsigned)((v ^ (v >> 9)) * 2654435761u) & (KIND_HASH_SIZE - 1);
+}
+
 static uint8_t kind_of(X86Handler fn)
 {
-    for (unsigned i = 0; i < G_N_ELEMENTS(handler_fns); i++) {
-        if (handler_fns[i] == fn) {
-            return (uint8_t)i;
+    if (!kind_hash[kind_slot(h_nop)].fn) {
+        for (unsigned i = 0; i < G_N_ELEMENTS(handler_fns); i++) {
+            unsigned h = kind_slot(handler_fns[i]);
+            while (kind_hash[h].fn) {
+                h = (h + 1) & (KIND_HASH_SIZE - 1);
+            }
+            kind_hash[h].fn = handler_fns[i];
+            kind_hash[h].kind = (uint8_t)i;
+        }
+    }
+    for (unsigned h = kind_slot(fn); kind_hash[h].fn; h = (h + 1) & (KIND_HASH_SIZE - 1)) {
+        if (kind_hash[h].fn == fn) {
+            return kind_hash[h].kind;
         }
     }
     return K_generic;
 }
 
 /* Decode the block at pa (page offset <= 4096 - 16) from host bytes p. */
-static void decode_block(X86Cpu *cpu, X86Block *b, uint64_t pa, const uint8_t *p)
+static void decode_block(X86Cpu *cpu, X86Block *b, uint64_t pa, const uint8_t *p,
+                         const void *const *labels)
 {
     unsigned off = (unsigned)(pa & 0xfff), bytes = 0, n = 0;
     bool generic = false;
@@ -1242,6 +1311,7 @@ static void decode_block(X86Cpu *cpu, X86Block *b, uint64_t pa, const uint8_t *p
     while (!generic && n < BLOCK_MAX - 1 && off + bytes <= 4096 - 16) {
         X86DInsn *di = &b->insn[n];
         decode(cpu, di, p + bytes);
+        di->off = (uint16_t)bytes;
         if (!di->fn) {
             generic = true;
             break;
@@ -1267,13 +1337,20 @@ static void decode_block(X86Cpu *cpu, X86Block *b, uint64_t pa, const uint8_t *p
         b->insn[n].fn = h_generic;
         b->insn[n].kind = K_generic;
         b->insn[n].len = 0;
+        b->insn[n].off = (uint16_t)bytes;
         n++;
     }
     b->n = (uint8_t)n;
     b->bytes = (uint16_t)bytes;
+    b->jumps = n > 0 && (b->insn[n - 1].fn == h_generic || ends_block(b->insn[n - 1].fn));
+    /* from here on each instruction carries its handler's label */
+    for (unsigned i = 0; i < n; i++) {
+        b->insn[i].label = labels[b->insn[i].kind];
+    }
 }
 
-static inline X86Block *lookup(X86Cpu *cpu, uint64_t pa, const uint8_t *p)
+static inline X86Block *lookup(X86Cpu *cpu, uint64_t pa, const uint8_t *p,
+                               const void *const *labels)
 {
     X86Block *b = &cpu->dcache[dhash(pa)];
     uint32_t gen = cpu->page_gen[pa >> 12];
@@ -1283,12 +1360,32 @@ static inline X86Block *lookup(X86Cpu *cpu, uint64_t pa, const uint8_t *p)
     b->pa = pa;
     b->gen = gen;
     b->mode = (uint8_t)cpu->code32;
-    decode_block(cpu, b, pa, p);
+    decode_block(cpu, b, pa, p, labels);
     return b;
+}
+
+/* Called when an exception unwinds out of a block: cpu->eip and the count
+ * are kept per block, cpu->cur_di is the instruction that faulted. */
+void x86_dcache_unwind(X86Cpu *cpu)
+{
+    const X86Block *b = cpu->cur_block;
+    if (!b) {
+        return;
+    }
+    const X86DInsn *di = cpu->cur_di;
+    cpu->eip = cpu->block_eip + di->off;
+    cpu->icount = cpu->block_icount + (uint64_t)(di - b->insn);
+    cpu->cur_block = NULL;
 }
 
 int x86_run_loop(X86Cpu *cpu, uint64_t end)
 {
+    /* threaded dispatch: every handler ends with its own jump to the next */
+    static const void *const labels[] = {
+#define X(n) &&L_##n,
+        HANDLERS(X)
+#undef X
+    };
     for (;;) {
         if (unlikely(cpu->pending)) {
             int ret = x86_check_events(cpu);
@@ -1313,7 +1410,8 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
         }
         if (likely((lin & ~0xfffu) == cpu->fetch_page && (lin & 0xfff) <= 4096 - 16 &&
                    cpu->fetch_phys < (1ull << 32))) {
-            X86Block *b = lookup(cpu, cpu->fetch_phys | (lin & 0xfff), cpu->fetch_host + (lin & 0xfff));
+            X86Block *b = lookup(cpu, cpu->fetch_phys | (lin & 0xfff), cpu->fetch_host + (lin & 0xfff),
+                                 labels);
             const X86DInsn *di = b->insn, *de = di + b->n;
             if (unlikely((uint64_t)cpu->eip + b->bytes > (uint64_t)cpu->seg[S_CS].limit + 1)) {
                 /* the block crosses the CS limit: the generic path faults
@@ -1321,23 +1419,47 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
                 x86_exec_generic(cpu);
                 cpu->icount++;
             } else {
-                if (unlikely(tf | cpu->single_step)) {
+                if (unlikely(tf | cpu->single_step | cpu->pending)) {
+                    /* still pending after x86_check_events: something
+                     * (breakpoints, a masked INTR) wants to look at every
+                     * instruction */
                     de = di + 1;
                 }
                 if ((uint64_t)(de - di) > end - cpu->icount) {
                     de = di + (end - cpu->icount);
                 }
-                do {
-                    cpu->next_eip = cpu->eip + di->len;
-                    switch (di->kind) {
-#define X(n) case K_##n: h_##n(cpu, di); break;
-                    HANDLERS(X)
+                /* Direct-threaded: each handler jumps to the next one's
+                 * label. cpu->eip and the count are kept per block (the
+                 * handlers use di_eip/di_next); a handler that can fault
+                 * first records di in cpu->cur_di (x86_dcache_unwind),
+                 * and one that can write memory or call out checks
+                 * cpu->pending after it. */
+                cpu->cur_block = b;
+                cpu->block_eip = cpu->eip;
+                cpu->block_icount = cpu->icount;
+                goto *di->label;
+#define X(n) \
+    L_##n: \
+        if (!kind_pure[K_##n]) { \
+            cpu->cur_di = di; \
+        } \
+        h_##n(cpu, di); \
+        if (unlikely(++di >= de) || (!kind_pure[K_##n] && unlikely(cpu->pending))) { \
+            goto block_done; \
+        } \
+        goto *di->label;
+                HANDLERS(X)
 #undef X
-                    default: __builtin_unreachable();
-                    }
-                    cpu->eip = cpu->next_eip;
-                    cpu->icount++;
-                } while (++di < de && likely(!cpu->pending));
+            block_done:
+                cpu->cur_block = NULL;
+                cpu->icount = cpu->block_icount + (uint64_t)(di - b->insn);
+                /* a control transfer or h_generic (always last) set
+                 * next_eip; otherwise the block stopped before di */
+                if (di == b->insn + b->n) {
+                    cpu->eip = b->jumps ? cpu->next_eip : cpu->block_eip + b->bytes;
+                } else {
+                    cpu->eip = cpu->block_eip + di->off;
+                }
             }
         } else {
             x86_exec_generic(cpu);

@@ -340,7 +340,7 @@ void x86_dbg_access(X86Cpu *cpu, uint32_t lin, unsigned size, int acc)
         }
         if (hits) {
             cpu->db_hits |= hits;
-            cpu->db_eip = cpu->eip;
+            cpu->db_eip = x86_cur_eip(cpu);
             cpu->dbg_pending = true;
             cpu->pending = true;
         }
@@ -410,7 +410,7 @@ void x86_dbg_io(X86Cpu *cpu, uint16_t port, unsigned size)
     }
     if (hits) {
         cpu->db_hits |= hits;
-        cpu->db_eip = cpu->eip;
+        cpu->db_eip = x86_cur_eip(cpu);
         cpu->dbg_pending = true;
         cpu->pending = true;
     }
