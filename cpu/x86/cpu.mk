@@ -67,8 +67,11 @@ X86_GUEST_TESTS = \
 	tests/guest/cpu/debug.asm \
 	tests/guest/cpu/ud.asm \
 	tests/guest/cpu/ud-max.asm \
+	tests/guest/cpu/ud-486.asm \
+	tests/guest/cpu/ud-p5.asm \
 	tests/guest/cpu/pse36.asm
 EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tests.sh \
+	tests/guest/cpu/ud-old.inc \
 	tests/guest/cpu/README tests/guest/cpu/bench/run.sh tests/guest/cpu/bench/prologue.inc \
 	tests/guest/cpu/bench/epilogue.inc tests/guest/cpu/bench/add-loop.asm \
 	tests/guest/cpu/bench/copy-loop.asm tests/guest/cpu/bench/rep-movs.asm \

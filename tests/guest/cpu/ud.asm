@@ -9,8 +9,9 @@
 ; SDM lists those forms as "NP": with the prefix they are the SSE2/SSE3
 ; instructions). Also #UD: SSSE3 (0F 38/0F 3A), POPCNT, PREFETCHW,
 ; SYSCALL, UD0/UD1/UD2. Still working: the plain MMX forms, FXSAVE, CMOV,
-; the P6 hint NOPs 0F 18-1F with or without a prefix (F3 0F 1E FB is
-; ENDBR32), and F3 0F BC/BD, which CPUs without BMI1/LZCNT run as BSF/BSR.
+; FCOMI, FCMOVcc, the P6 hint NOPs 0F 18-1F with or without a prefix (F3 0F
+; 1E FB is ENDBR32), and F3 0F BC/BD, which CPUs without BMI1/LZCNT run as
+; BSF/BSR. ud-486.asm and ud-p5.asm check the older models.
 ; Runs on pentium2 (this file) and max (ud-max.asm includes it).
     org 0
 %include "lib.inc"
@@ -176,6 +177,16 @@ pm32:
     cmp eax, eax
     cmove eax, ecx
     TEST_EQ eax, 2, "0f 44 cmove"
+    fld1
+    fldz
+    fcomi st0, st1              ; 0 < 1: CF=1
+    setc al
+    TEST_B al, 1, "db f1 fcomi"
+    stc
+    fcmovb st0, st1             ; CF=1: ST0 = 1.0
+    fstp dword [0x600]
+    TEST_EQ [0x600], 0x3f800000, "da c1 fcmovb"
+    fninit
     mov dword [RECOVER], 0
     mov dword [EXC_VEC], 0xffffffff
     db 0x0f, 0x18, 0x0d, 0x00, 0x06, 0x00, 0x00  ; prefetcht0 [0x600]
