@@ -692,8 +692,13 @@ static bool exec_control(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem
  * read by the host instruction itself, in guest RAM through the TLB), runs
  * the guest's own opcode and ModRM byte (memory forms at [rax]), stores
  * the status word (FNSTSW, for C1 and the exception flags) and the result.
- * Moves that cannot raise anything (FLD ST(i), FXCH, FST(P) ST(i), FCHS,
- * FABS, FLD1, FLDZ, FLD m80, FSTP m80) are done in software.
+ * Covered: FLD/FST(P)/FILD/FIST(P) of every memory format but BCD, the
+ * D8/DA/DC/DE arithmetic and compares with memory or register operands,
+ * FCOMPP, FUCOM(P)(P), (U)COMI(P), FTST, FXAM, FSQRT, FRNDINT; moves that
+ * cannot raise anything (FLD ST(i), FXCH, FST(P) ST(i), FCHS, FABS, FLD1,
+ * FLDZ, FLD m80, FSTP m80, FCMOVcc) are done in software. The rest
+ * (transcendentals, FPREM, FSCALE, FXTRACT, the other constants, BCD)
+ * takes the full path.
  *
  * The host runs with the guest's precision and rounding control and all
  * exceptions masked; the control word is loaded only when it differs from
@@ -973,6 +978,67 @@ static bool fast_mem(X86Cpu *cpu, uint8_t op, int reg, const X86FpuMem *m)
     return true;
 }
 
+/* What the host's FCOMI, FCMOVcc and FTST do to the condition codes they
+ * do not compute: not the same on every x87 (the SDM has FCOMI clear C1,
+ * AMD parts keep it), and the full path gives the host's behaviour. It is
+ * measured once on the full path's FRSTOR/FNSAVE machinery, with C0-C3
+ * preset to ones and to zeros and EFLAGS.CF/PF/ZF clear and set: keep is
+ * the bits that stayed as preset in every run, set the value of the
+ * others where all runs agree (ok: every bit is one or the other). A
+ * property of the host CPU, the same for every instance. */
+typedef struct CcRule {
+    uint16_t keep, set;
+    bool ok;
+} CcRule;
+
+enum { RULE_FCOMI, RULE_FCMOV, RULE_FTST, RULE_N };
+static CcRule cc_rules[RULE_N];
+static gsize cc_rules_once;
+
+static uint16_t cc_probe(uint8_t op, uint8_t modrm, uint16_t cc, unsigned long eflags)
+{
+    static const uint8_t one[10] = { 0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f };
+    static const uint8_t two[10] = { 0, 0, 0, 0, 0, 0, 0, 0x80, 0x00, 0x40 };
+    HostEnv h;
+    void *mem = NULL;
+    memset(&h, 0, sizeof(h));
+    h.cw = 0x037f;
+    h.sw = cc | (6u << 11);          /* ST0, ST1 = physical 6, 7 */
+    h.tw = 0x0fff;
+    memcpy(h.st[0], one, 10);
+    memcpy(h.st[1], two, 10);
+    unsigned long fl = 0x2 | eflags;
+    HOST_CALL_FLAGS(&h, bp_x87_stubs + ((op & 7) * 256 + modrm) * 8, mem, fl);
+    host_flags = 0;
+    return (uint16_t)(h.sw & FSW_CC);
+}
+
+static CcRule cc_rule(uint8_t op, uint8_t modrm)
+{
+    uint16_t keep = FSW_CC, same = FSW_CC, first = 0;
+    for (int k = 0; k < 4; k++) {
+        uint16_t preset = (k & 1) ? FSW_CC : 0;
+        uint16_t after = cc_probe(op, modrm, preset, (k & 2) ? (F_CF | F_PF | F_ZF) : 0);
+        if (k == 0) {
+            first = after;
+        }
+        keep &= (uint16_t)~(after ^ preset);
+        same &= (uint16_t)~(after ^ first);
+    }
+    return (CcRule){ keep, (uint16_t)(first & same & ~keep), ((keep | same) & FSW_CC) == FSW_CC };
+}
+
+static const CcRule *host_cc_rule(int which)
+{
+    if (g_once_init_enter(&cc_rules_once)) {
+        cc_rules[RULE_FCOMI] = cc_rule(0xdb, 0xf1);   /* fcomi st1 */
+        cc_rules[RULE_FCMOV] = cc_rule(0xda, 0xc1);   /* fcmovb st1 */
+        cc_rules[RULE_FTST] = cc_rule(0xd9, 0xe4);
+        g_once_init_leave(&cc_rules_once, 1);
+    }
+    return &cc_rules[which];
+}
+
 /* host ST0 = a, ST1 = b; D8 form: result in ST0 */
 #define REG_D8(reg)                                                           \
     __asm__ volatile("fldt %[b]\n\tfldt %[a]\n\t" X87_INSN(0xd8, (0xc1 | (reg << 3))) \
@@ -994,6 +1060,32 @@ static bool fast_mem(X86Cpu *cpu, uint8_t op, int reg, const X86FpuMem *m)
 #define REG_UNARY(modrm)                                                      \
     __asm__ volatile("fldt %[a]\n\t" X87_INSN(0xd9, modrm) "fnstsw %[sw]\n\tfstpt %[r]" \
                      : [sw] "=m"(sw), [r] "=m"(res) : [a] "m"(*a) : X87_CLOBBERS_M)
+
+/* (U)COMI of ST0 = a with ST1 = b: EFLAGS through flag outputs */
+#define REG_COMI(modrm)                                                       \
+    __asm__ volatile("fldt %[b]\n\tfldt %[a]\n\t" X87_INSN(0xdb, modrm)      \
+                     "fnstsw %[sw]\n\tfstp %%st(0)\n\tfstp %%st(0)"            \
+                     : [sw] "=m"(sw), "=@ccz"(zf), "=@ccp"(pf), "=@ccc"(cf)   \
+                     : [a] "m"(*a), [b] "m"(*b) : X87_CLOBBERS_M)
+/* FTST, FXAM of ST0 = a */
+#define REG_EXAM(modrm)                                                       \
+    __asm__ volatile("fldt %[a]\n\t" X87_INSN(0xd9, modrm)                    \
+                     "fnstsw %[sw]\n\tfstp %%st(0)"                          \
+                     : [sw] "=m"(sw) : [a] "m"(*a) : X87_CLOBBERS_M)
+
+/* FCMOVcc's condition: DA C0-DF B E BE U, DB C0-DF their negations */
+static bool fcmov_cond(X86Cpu *cpu, uint8_t op, uint8_t modrm)
+{
+    uint32_t fl = x86_get_flags(cpu);
+    bool c;
+    switch ((modrm >> 3) & 3) {
+    case 0: c = fl & F_CF; break;
+    case 1: c = fl & F_ZF; break;
+    case 2: c = fl & (F_CF | F_ZF); break;
+    default: c = fl & F_PF; break;
+    }
+    return op == 0xda ? c : !c;
+}
 
 /* Register forms; false: the full path runs it. */
 static bool fast_reg(X86Cpu *cpu, uint8_t op, uint8_t modrm)
@@ -1034,7 +1126,49 @@ static bool fast_reg(X86Cpu *cpu, uint8_t op, uint8_t modrm)
         fast_flags(f, sw, FSW_C1);
         fast_put(f, p0, &res);
         return true;
-    case 0xdc: case 0xde: case 0xda: case 0xdd:
+    case 0xda: case 0xdb: case 0xdf:
+        if (modrm < 0xe0 && op != 0xdf && cpu->model >= X86_MODEL_PENTIUM2) {   /* FCMOVcc */
+            const CcRule *r = host_cc_rule(RULE_FCMOV);
+            if (!r->ok || phys_empty(f, p0) || phys_empty(f, pi)) {
+                return false;
+            }
+            if (fcmov_cond(cpu, op, modrm)) {
+                fast_put(f, p0, b);
+            }
+            f->fsw = (uint16_t)((f->fsw & ~(FSW_CC & ~r->keep)) | r->set);
+            return true;
+        }
+        if (op != 0xda && modrm >= 0xe8 && modrm < 0xf8 &&
+            cpu->model >= X86_MODEL_PENTIUM2) {      /* (U)COMI(P) */
+            const CcRule *r = host_cc_rule(RULE_FCOMI);
+            bool zf, pf, cf;
+            if (phys_empty(f, p0) || phys_empty(f, pi)) {
+                return false;
+            }
+            hcw = host_enter(f);
+            if (modrm < 0xf0) {
+                REG_COMI(0xe9);
+            } else {
+                REG_COMI(0xf1);
+            }
+            host_leave(f, hcw, sw);
+            if (sw & ~f->fcw & 0x3f) {
+                return false;
+            }
+            f->fsw = (uint16_t)((f->fsw & (r->keep | ~FSW_CC)) | (sw & FSW_CC & ~r->keep) |
+                                (sw & FSW_FLAGS));
+            /* ZF PF CF from the compare, OF SF AF cleared */
+            x86_set_flags(cpu, (zf ? F_ZF : 0) | (pf ? F_PF : 0) | (cf ? F_CF : 0), F_ARITH);
+            if (op == 0xdf) {
+                fast_pop(f);
+            }
+            return true;
+        }
+        if (op != 0xda) {
+            return false;
+        }
+        __attribute__((fallthrough));   /* DA E9 (FUCOMPP) with the compares below */
+    case 0xdc: case 0xde: case 0xdd:
         if (op == 0xde && modrm == 0xd9) {           /* FCOMPP */
             reg = -1;
         } else if (op == 0xda && modrm == 0xe9) {    /* FUCOMPP */
@@ -1121,6 +1255,25 @@ static bool fast_reg(X86Cpu *cpu, uint8_t op, uint8_t modrm)
                 v[9] = 0x3f;
             }
             fast_push(f, v);
+        } else if (modrm == 0xe4 || modrm == 0xe5) {  /* FTST, FXAM */
+            const CcRule *r = host_cc_rule(RULE_FTST);
+            uint16_t keep = modrm == 0xe4 ? r->keep : 0;   /* FXAM sets all four */
+            if (phys_empty(f, p0)) {
+                return false;
+            }
+            hcw = host_enter(f);
+            if (modrm == 0xe4) {
+                REG_EXAM(0xe4);
+            } else {
+                REG_EXAM(0xe5);
+            }
+            host_leave(f, hcw, sw);
+            if (sw & ~f->fcw & 0x3f) {
+                return false;
+            }
+            f->fsw = (uint16_t)((f->fsw & (keep | ~FSW_CC)) | (sw & FSW_CC & ~keep) |
+                                (sw & FSW_FLAGS));
+            return true;
         } else if (modrm == 0xfa || modrm == 0xfc) {  /* FSQRT, FRNDINT */
             if (phys_empty(f, p0)) {
                 return false;
