@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * CPU pins as devices see them: INTR (level), NMI (rising edge), FERR#
- * (output) and IGNNE# (level), the INTA provider, A20 (an OR of its
+ * CPU pins as devices see them: INTR (level), NMI and INIT# (rising
+ * edges), FERR# (output) and IGNNE# (level), the INTA provider, A20 (an OR of its
  * inputs, enabled when nobody drives it), MSRs owned by devices, and the machine's reset/power-off requests. The engine
  * glue attaches a sink to hear the pins; until then their state is kept.
  */
@@ -26,6 +26,7 @@ typedef struct CpuPins {
     BpIrq *nmi;
     BpIrq *ferr;                  /* output */
     BpIrq *ignne;
+    BpIrq *init;
     uint8_t (*ack)(void *opaque);
     void *ack_opaque;
     GHashTable *msrs;             /* msr number -> MsrHandler */
@@ -96,6 +97,30 @@ static void pins_ignne_changed(void *opaque, int n, bool level)
     if (p->attached && p->sink.set_ignne) {
         p->sink.set_ignne(p->sink.opaque, level);
     }
+}
+
+static void pins_init_changed(void *opaque, int n, bool level)
+{
+    CpuPins *p = opaque;
+    if (!level) {
+        return;
+    }
+    if (p->attached && p->sink.init) {
+        p->sink.init(p->sink.opaque);
+    }
+    bp_main_loop_kick();
+}
+
+BpIrq *bp_cpu_init(unsigned cpu)
+{
+    CpuPins *p = pins_get(cpu);
+    g_return_val_if_fail(p != NULL, NULL);
+    if (!p->init) {
+        g_autofree char *name = g_strdup_printf("cpu%u.init", cpu);
+        p->init = bp_irq_new(name);
+        bp_irq_connect(p->init, pins_init_changed, p, 0);
+    }
+    return p->init;
 }
 
 BpIrq *bp_cpu_ignne(unsigned cpu)
@@ -280,6 +305,7 @@ void bp_cpu_pins_cleanup(void)
         bp_irq_free(p->nmi);
         bp_irq_free(p->ferr);
         bp_irq_free(p->ignne);
+        bp_irq_free(p->init);
         if (p->msrs) {
             g_hash_table_destroy(p->msrs);
         }

@@ -16,6 +16,7 @@ typedef struct BpCpuSink {
     void (*set_a20)(void *opaque, bool enabled);
     void *opaque;
     void (*set_ignne)(void *opaque, bool level);    /* optional */
+    void (*init)(void *opaque);                     /* optional */
 } BpCpuSink;
 
 /* The current INTR and IGNNE# levels and A20 state are delivered at once.

@@ -142,6 +142,12 @@ static void eng_pin_nmi(void *opaque)
     x86_cpu_nmi(e->cpu);
 }
 
+static void eng_pin_init(void *opaque)
+{
+    Engine *e = opaque;
+    x86_cpu_init_signal(e->cpu);
+}
+
 static void eng_pin_ignne(void *opaque, bool level)
 {
     Engine *e = opaque;
@@ -269,6 +275,7 @@ static bool engine_start_interp(const char *model_name, GError **errp)
         .nmi = eng_pin_nmi,
         .set_a20 = eng_pin_a20,
         .set_ignne = eng_pin_ignne,
+        .init = eng_pin_init,
         .opaque = e,
     };
     bp_cpu_pins_attach(0, &sink);

@@ -83,6 +83,15 @@ EXTRA_DIST += tests/guest/cpu/pc/run-pc.sh tests/guest/cpu/pc/ferr-pc.asm
 CLEANFILES += tests/guest/cpu/*.bin tests/guest/cpu/*.out tests/guest/cpu/*.out.err \
 	tests/guest/cpu/difftest-native tests/guest/cpu/difftest-native.err
 
+# The IGNNE# and INIT# CPU pins (core/cpu-pins.c) as the engine glue hears them.
+check_PROGRAMS += tests/unit/test-cpu-pins
+TESTS += tests/unit/test-cpu-pins
+tests_unit_test_cpu_pins_SOURCES = tests/unit/test-cpu-pins.c
+tests_unit_test_cpu_pins_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_cpu_pins_CFLAGS = $(CORE_CFLAGS)
+tests_unit_test_cpu_pins_LDADD = $(BP_TEST_LDADD)
+tests_unit_test_cpu_pins_LDFLAGS = $(BP_TEST_LDFLAGS)
+
 # GDB watchpoints (Z2-Z4) through the stub over a loopback TCP socket.
 check_PROGRAMS += tests/unit/test-gdbstub-watch
 TESTS += tests/unit/test-gdbstub-watch

@@ -14,6 +14,10 @@
 
 BpIrq *bp_cpu_intr(unsigned cpu);             /* level: INTR pin */
 BpIrq *bp_cpu_nmi(unsigned cpu);              /* rising edge: NMI */
+/* Rising edge: INIT# (the local APIC's INIT IPI). The CPU takes its
+ * RESET state at the next instruction boundary but keeps the x87 state,
+ * its MSRs and the cache control bits of CR0 (Intel SDM vol. 3A 9.1). */
+BpIrq *bp_cpu_init(unsigned cpu);
 /* Output: FERR#, high while an unmasked x87 exception is pending and
  * CR0.NE=0 (the legacy error reporting). A PC chipset connects it to ISA
  * IRQ 13 and clears that request on a write to port 0xF0. */
