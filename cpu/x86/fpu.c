@@ -694,11 +694,12 @@ static bool exec_control(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem
  * the status word (FNSTSW, for C1 and the exception flags) and the result.
  * Covered: FLD/FST(P)/FILD/FIST(P) of every memory format but BCD, the
  * D8/DA/DC/DE arithmetic and compares with memory or register operands,
- * FCOMPP, FUCOM(P)(P), (U)COMI(P), FTST, FXAM, FSQRT, FRNDINT; moves that
- * cannot raise anything (FLD ST(i), FXCH, FST(P) ST(i), FCHS, FABS, FLD1,
- * FLDZ, FLD m80, FSTP m80, FCMOVcc) are done in software. The rest
- * (transcendentals, FPREM, FSCALE, FXTRACT, the other constants, BCD)
- * takes the full path.
+ * FCOMPP, FUCOM(P)(P), (U)COMI(P), FTST, FXAM, FSQRT, FRNDINT, and D9
+ * F0-FF (transcendentals, FPREM, FSCALE, FXTRACT...; these with FLDENV
+ * first, see fast_d9f0); moves that cannot raise anything (FLD ST(i),
+ * FXCH, FST(P) ST(i), FCHS, FABS, FLD1, FLDZ, FLD m80, FSTP m80, FCMOVcc)
+ * are done in software. The rest (the other constants, BCD, FFREE, the
+ * control instructions) takes the full path or exec_control().
  *
  * The host runs with the guest's precision and rounding control and all
  * exceptions masked; the control word is loaded only when it differs from
@@ -984,8 +985,12 @@ static bool fast_mem(X86Cpu *cpu, uint8_t op, int reg, const X86FpuMem *m)
  * measured once on the full path's FRSTOR/FNSAVE machinery, with C0-C3
  * preset to ones and to zeros and EFLAGS.CF/PF/ZF clear and set: keep is
  * the bits that stayed as preset in every run, set the value of the
- * others where all runs agree (ok: every bit is one or the other). A
- * property of the host CPU, the same for every instance. */
+ * others where all runs agree (ok: every bit is one or the other); the
+ * fast path takes the bits not kept from the host's status word, or from
+ * set when it does the instruction in software. A property of the host
+ * CPU, the same for every instance. (FPREM shows that such rules can
+ * depend on the operands: the D9 F0-FF group below loads the guest's
+ * condition codes into the host instead.) */
 typedef struct CcRule {
     uint16_t keep, set;
     bool ok;
@@ -1072,6 +1077,111 @@ static const CcRule *host_cc_rule(int which)
     __asm__ volatile("fldt %[a]\n\t" X87_INSN(0xd9, modrm)                    \
                      "fnstsw %[sw]\n\tfstp %%st(0)"                          \
                      : [sw] "=m"(sw) : [a] "m"(*a) : X87_CLOBBERS_M)
+
+/* D9 F0-FF (FSQRT and FRNDINT apart). The condition codes these leave
+ * undefined are kept by some hosts in some cases only (AMD's FPREM keeps
+ * C0 C1 C3 when ST0 is already smaller than ST1), so the host gets the
+ * guest's condition codes first, with FLDENV (an environment with the
+ * guest's precision and rounding control, all exceptions masked, no
+ * flags, TOP 0, all registers empty): whatever the host then does to them
+ * is what the full path would give. Dearer than the plain fast path, much
+ * cheaper than FRSTOR/FNSAVE. ST0 = a, ST1 = b on the host. */
+enum { TR_UN, TR_BIN, TR_POP, TR_PUSH, TR_TOP };
+static const uint8_t tr_shape[16] = {
+    TR_UN, TR_POP, TR_PUSH, TR_POP,     /* F2XM1 FYL2X FPTAN FPATAN */
+    TR_PUSH, TR_BIN, TR_TOP, TR_TOP,    /* FXTRACT FPREM1 FDECSTP FINCSTP */
+    TR_BIN, TR_POP, TR_UN, TR_PUSH,     /* FPREM FYL2XP1 (FSQRT) FSINCOS */
+    TR_UN, TR_BIN, TR_UN, TR_UN,        /* (FRNDINT) FSCALE FSIN FCOS */
+};
+#define TR_ENV "fldenv %[e]\n\t"
+/* FDECSTP, FINCSTP: only the condition codes from the host */
+#define TR_TOP_ASM(modrm)                                                     \
+    __asm__ volatile(TR_ENV X87_INSN(0xd9, modrm) "fnstsw %[sw]"              \
+                     : [sw] "=m"(sw) : [e] "m"(env) : X87_CLOBBERS_M)
+/* one result in ST0, the same stack depth */
+#define TR_UN_ASM(modrm)                                                      \
+    __asm__ volatile(TR_ENV "fldt %[a]\n\t" X87_INSN(0xd9, modrm)             \
+                     "fnstsw %[sw]\n\tfstpt %[r0]"                            \
+                     : [sw] "=m"(sw), [r0] "=m"(r0) : [e] "m"(env), [a] "m"(*a) \
+                     : X87_CLOBBERS_M)
+/* ST0 from ST0 and ST1 (ST1 unchanged) */
+#define TR_BIN_ASM(modrm)                                                     \
+    __asm__ volatile(TR_ENV "fldt %[b]\n\tfldt %[a]\n\t" X87_INSN(0xd9, modrm) \
+                     "fnstsw %[sw]\n\tfstpt %[r0]\n\tfstp %%st(0)"            \
+                     : [sw] "=m"(sw), [r0] "=m"(r0)                           \
+                     : [e] "m"(env), [a] "m"(*a), [b] "m"(*b) : X87_CLOBBERS_M)
+/* ST1 from ST0 and ST1, then a pop */
+#define TR_POP_ASM(modrm)                                                     \
+    __asm__ volatile(TR_ENV "fldt %[b]\n\tfldt %[a]\n\t" X87_INSN(0xd9, modrm) \
+                     "fnstsw %[sw]\n\tfstpt %[r0]"                            \
+                     : [sw] "=m"(sw), [r0] "=m"(r0)                           \
+                     : [e] "m"(env), [a] "m"(*a), [b] "m"(*b) : X87_CLOBBERS_M)
+/* ST0 replaced, then a push: r0 the new ST0, r1 the new ST1 */
+#define TR_PUSH_ASM(modrm)                                                    \
+    __asm__ volatile(TR_ENV "fldt %[a]\n\t" X87_INSN(0xd9, modrm)             \
+                     "fnstsw %[sw]\n\tfstpt %[r0]\n\tfstpt %[r1]"             \
+                     : [sw] "=m"(sw), [r0] "=m"(r0), [r1] "=m"(r1)            \
+                     : [e] "m"(env), [a] "m"(*a) : X87_CLOBBERS_M)
+
+static bool fast_d9f0(X86Cpu *cpu, uint8_t modrm)
+{
+    X86Fpu *f = &cpu->fpu;
+    int k = modrm & 15, shape = tr_shape[k];
+    int p0 = f->top & 7, p1 = (p0 + 1) & 7;
+    const long double *a = &f->st[p0], *b = &f->st[p1];
+    /* FLDENV image, 32-bit layout: CW, SW, TW, then the pointers */
+    uint32_t env[7] = { f->fcw | 0x3fu, f->fsw & FSW_CC, 0xffff, 0, 0, 0, 0 };
+    long double r0, r1;
+    uint16_t sw, hcw;
+
+    if ((shape != TR_TOP && phys_empty(f, p0)) ||
+        ((shape == TR_BIN || shape == TR_POP) && phys_empty(f, p1)) ||
+        (shape == TR_PUSH && !phys_empty(f, (p0 - 1) & 7))) {
+        return false;
+    }
+    __asm__ volatile("fnstcw %0" : "=m"(hcw));
+    switch (k) {
+    case 0x0: TR_UN_ASM(0xf0); break;
+    case 0x1: TR_POP_ASM(0xf1); break;
+    case 0x2: TR_PUSH_ASM(0xf2); break;
+    case 0x3: TR_POP_ASM(0xf3); break;
+    case 0x4: TR_PUSH_ASM(0xf4); break;
+    case 0x5: TR_BIN_ASM(0xf5); break;
+    case 0x6: TR_TOP_ASM(0xf6); break;
+    case 0x7: TR_TOP_ASM(0xf7); break;
+    case 0x8: TR_BIN_ASM(0xf8); break;
+    case 0x9: TR_POP_ASM(0xf9); break;
+    case 0xb: TR_PUSH_ASM(0xfb); break;
+    case 0xd: TR_BIN_ASM(0xfd); break;
+    case 0xe: TR_UN_ASM(0xfe); break;
+    default: TR_UN_ASM(0xff); break;
+    }
+    __asm__ volatile("fldcw %0" :: "m"(hcw) : "memory");
+    host_flags = sw & 0x3f;
+    /* an unmasked exception, or FPTAN/FSINCOS out of range (C2: no push;
+     * the second store above ran on an empty register): the full path */
+    if ((sw & ~f->fcw & 0x3f) || ((k == 0x2 || k == 0xb) && (sw & FSW_C2))) {
+        return false;
+    }
+    f->fsw = (uint16_t)((f->fsw & ~FSW_CC) | (sw & (FSW_CC | FSW_FLAGS)));
+    switch (shape) {
+    case TR_TOP:
+        f->top = (f->top + (k == 6 ? 7 : 1)) & 7;
+        break;
+    case TR_UN: case TR_BIN:
+        fast_put(f, p0, &r0);
+        break;
+    case TR_POP:
+        fast_put(f, p1, &r0);
+        fast_pop(f);
+        break;
+    default: /* TR_PUSH */
+        fast_put(f, p0, &r1);
+        fast_push(f, &r0);
+        break;
+    }
+    return true;
+}
 
 /* FCMOVcc's condition: DA C0-DF B E BE U, DB C0-DF their negations */
 static bool fcmov_cond(X86Cpu *cpu, uint8_t op, uint8_t modrm)
@@ -1274,6 +1384,8 @@ static bool fast_reg(X86Cpu *cpu, uint8_t op, uint8_t modrm)
             f->fsw = (uint16_t)((f->fsw & (keep | ~FSW_CC)) | (sw & FSW_CC & ~keep) |
                                 (sw & FSW_FLAGS));
             return true;
+        } else if (modrm >= 0xf0 && modrm != 0xfa && modrm != 0xfc) {
+            return fast_d9f0(cpu, modrm);
         } else if (modrm == 0xfa || modrm == 0xfc) {  /* FSQRT, FRNDINT */
             if (phys_empty(f, p0)) {
                 return false;
