@@ -99,7 +99,18 @@ typedef struct X86Seg {
      * lo > hi marks an unusable (null) segment. */
     uint32_t lo, hi;
     bool rok, wok;
+    /* base 0, offsets 0-4G, readable / writable: the fast path of
+     * seg_lin. Whoever changes base, lo, hi, rok or wok calls
+     * x86_seg_update_flat (a stale false is only slower). */
+    bool flat_r, flat_w;
 } X86Seg;
+
+static inline void x86_seg_update_flat(X86Seg *sg)
+{
+    bool flat = sg->base == 0 && sg->lo == 0 && sg->hi == 0xffffffffu;
+    sg->flat_r = flat && sg->rok;
+    sg->flat_w = flat && sg->wok;
+}
 
 typedef struct X86Dtr {
     uint32_t base;
@@ -181,7 +192,7 @@ typedef struct X86Fpu {
 } X86Fpu;
 
 struct X86Cpu {
-    uint32_t regs[8];
+    uint32_t regs[9];    /* regs[8] is always 0: "no register" in an address */
     uint32_t eip;        /* start of the current instruction */
     uint32_t next_eip;   /* decoder position */
     uint32_t eflags;     /* arithmetic bits valid only when cc_op == CC_EFLAGS */

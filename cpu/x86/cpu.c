@@ -210,6 +210,7 @@ void x86_set_cr0(X86Cpu *cpu, uint32_t val)
     if ((old & CR0_PE) && !(val & CR0_PE)) {
         for (int s = 0; s < 6; s++) {
             cpu->seg[s].rok = cpu->seg[s].wok = true;
+            x86_seg_update_flat(&cpu->seg[s]);
         }
     }
     x86_update_mode(cpu);

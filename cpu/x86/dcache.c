@@ -129,14 +129,8 @@ static inline unsigned dhash(uint64_t pa)
 
 static inline uint32_t di_ea(X86Cpu *cpu, const X86DInsn *di)
 {
-    uint32_t off = di->disp;
-    if (di->base < 8) {
-        off += cpu->regs[di->base];
-    }
-    if (di->index < 8) {
-        off += cpu->regs[di->index] << di->scale;
-    }
-    return off;
+    /* base and index are 8 when absent: regs[8] is 0 */
+    return di->disp + cpu->regs[di->base] + (cpu->regs[di->index] << di->scale);
 }
 
 /* EIP of di and of the instruction after it: the run loop keeps only the

@@ -90,6 +90,9 @@ static inline _Noreturn void seg_fault(X86Cpu *cpu, int s)
 static inline uint32_t seg_lin(X86Cpu *cpu, int s, uint32_t off, unsigned size, bool write)
 {
     X86Seg *sg = &cpu->seg[s];
+    if (likely(write ? sg->flat_w : sg->flat_r) && likely(off <= 0xffffffffu - (size - 1))) {
+        return off;
+    }
     if (unlikely(off < sg->lo || (uint64_t)off + size - 1 > sg->hi || !(write ? sg->wok : sg->rok))) {
         seg_fault(cpu, s);
     }

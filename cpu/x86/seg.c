@@ -57,6 +57,7 @@ void x86_seg_set_cache(X86Cpu *cpu, int s, uint16_t sel, uint32_t base,
     if (!cpu->pe || (cpu->eflags & F_VM)) {
         sg->rok = sg->wok = true;
     }
+    x86_seg_update_flat(sg);
 }
 
 void x86_seg_load_real(X86Cpu *cpu, int s, uint16_t sel)
@@ -72,6 +73,7 @@ void x86_seg_load_real(X86Cpu *cpu, int s, uint16_t sel)
             x86_seg_set_cache(cpu, s, sel, (uint32_t)sel << 4, 0xffff, 0x93);
         }
         sg->rok = sg->wok = true;
+        x86_seg_update_flat(sg);
     }
     if (s == S_SS) {
         cpu->stack32 = !cpu->v86 && (sg->attr & SA_DB);
@@ -1086,6 +1088,7 @@ void x86_interrupt(X86Cpu *cpu, int vec, bool sw, int err, uint32_t next_eip)
         }
         cpu->seg[S_SS] = newss;
         cpu->seg[S_SS].rok = cpu->seg[S_SS].wok = true;
+        x86_seg_update_flat(&cpu->seg[S_SS]);
         cpu->stack32 = k.s32;
         set_esp(cpu, k.esp);
         load_cs(cpu, tsel, tlo, thi, dpl);

@@ -688,7 +688,7 @@ static bool emulate(Ctx *c, const DiffCase *dc, DiffResult *r)
     memcpy(c->ram + code, dc->code, dc->len);
     c->ram[code + dc->len] = 0xf4;
     x86_cpu_invalidate_code(cpu, code, dc->len + 1);
-    memcpy(cpu->regs, dc->regs, sizeof(cpu->regs));
+    memcpy(cpu->regs, dc->regs, sizeof(dc->regs));
     memcpy(c->ram + SCRATCH_BASE, dc->mem, SCRATCH_SIZE);
     cpu->eip = code;
     cpu->cc_op = CC_EFLAGS;
