@@ -698,7 +698,8 @@ static bool exec_control(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem
  * F0-FF (transcendentals, FPREM, FSCALE, FXTRACT...; these with FLDENV
  * first, see fast_d9f0); moves that cannot raise anything (FLD ST(i),
  * FXCH, FST(P) ST(i), FCHS, FABS, FLD1, FLDZ, FLD m80, FSTP m80, FCMOVcc)
- * are done in software. The rest (the other constants, BCD, FFREE, the
+ * are done in software, and so are FLD and FST(P) of normal m32/m64
+ * values (see soft_load). The rest (the other constants, BCD, FFREE, the
  * control instructions) takes the full path or exec_control().
  *
  * The host runs with the guest's precision and rounding control and all
@@ -809,6 +810,97 @@ static inline void fast_flags(X86Fpu *f, uint16_t sw, uint16_t ccmask)
 #define X87_CLOBBERS_M "memory", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", \
                        "st(6)", "st(7)"
 
+/* Software FLD m32/m64 and FST(P) m32/m64 for normal values (the common
+ * case): the conversions are exact or a plain rounding of the significand
+ * with the guest's rounding control, so the host FPU (and its FNSTSW, the
+ * slow part) is not needed. Anything else (zeros and normals only on
+ * loads; on stores only results that stay normal, with PE masked when
+ * inexact) returns false and goes to the host. */
+static inline bool soft_load(const uint8_t *src, int size, uint8_t out[10])
+{
+    uint64_t mant;
+    unsigned sign, e;
+    int bias;
+    if (size == 8) {
+        uint64_t d;
+        memcpy(&d, src, 8);
+        sign = (unsigned)(d >> 63);
+        e = (unsigned)(d >> 52) & 0x7ff;
+        mant = d << 11;
+        bias = 1023;
+        if (e == 0x7ff) {
+            return false;
+        }
+    } else {
+        uint32_t v;
+        memcpy(&v, src, 4);
+        sign = v >> 31;
+        e = (v >> 23) & 0xff;
+        mant = (uint64_t)v << 40;
+        bias = 127;
+        if (e == 0xff) {
+            return false;
+        }
+    }
+    mant &= ~(1ull << 63);
+    if (e == 0) {
+        if (mant) {
+            return false;                            /* denormal: DE */
+        }
+        memset(out, 0, 8);
+    } else {
+        mant |= 1ull << 63;
+        memcpy(out, &mant, 8);
+        e = e - (unsigned)bias + 16383;
+    }
+    uint16_t se = (uint16_t)((sign << 15) | e);
+    memcpy(out + 8, &se, 2);
+    return true;
+}
+
+/* *c1 and *pe: rounded up, inexact */
+static inline bool soft_store(const uint8_t in[10], int size, unsigned rc, uint8_t *dst,
+                              bool *c1, bool *pe)
+{
+    uint64_t mant;
+    uint16_t se;
+    memcpy(&mant, in, 8);
+    memcpy(&se, in + 8, 2);
+    unsigned sign = se >> 15;
+    int e = se & 0x7fff;
+    int bits = size == 8 ? 53 : 24, emax = size == 8 ? 2046 : 254;
+    int de = e - 16383 + (size == 8 ? 1023 : 127);
+    if (!(mant >> 63) || e == 0x7fff || de < 1 || de > emax) {
+        return false;                                /* zero, special, out of range */
+    }
+    unsigned shift = (unsigned)(64 - bits);
+    uint64_t low = mant & ((1ull << shift) - 1), half = 1ull << (shift - 1);
+    uint64_t hi = mant >> shift;
+    bool up;
+    switch (rc) {
+    case 0: up = low > half || (low == half && (hi & 1)); break;
+    case 1: up = low && sign; break;
+    case 2: up = low && !sign; break;
+    default: up = false; break;
+    }
+    if (up && ++hi >> bits) {
+        hi >>= 1;
+        if (++de > emax) {
+            return false;                            /* overflow */
+        }
+    }
+    *c1 = up;
+    *pe = low != 0;
+    if (size == 8) {
+        uint64_t d = ((uint64_t)sign << 63) | ((uint64_t)de << 52) | (hi & ((1ull << 52) - 1));
+        memcpy(dst, &d, 8);
+    } else {
+        uint32_t v = (sign << 31) | ((uint32_t)de << 23) | (uint32_t)(hi & ((1u << 23) - 1));
+        memcpy(dst, &v, 4);
+    }
+    return true;
+}
+
 /* ST0 op= [mem]: a, the result to res */
 #define MEM_ARITH(op, reg)                                                    \
     __asm__ volatile("fldt %[a]\n\t" X87_INSN(op, (reg << 3))                 \
@@ -895,6 +987,14 @@ static bool fast_mem(X86Cpu *cpu, uint8_t op, int reg, const X86FpuMem *m)
             f->fsw &= ~FSW_C1;
             return true;
         }
+        if (op == 0xd9 || op == 0xdd) {
+            uint8_t v[10];
+            if (soft_load(src, size, v)) {
+                fast_push(f, v);
+                f->fsw &= ~FSW_C1;
+                return true;
+            }
+        }
         hcw = host_enter(f);
         switch (op) {
         case 0xd9: MEM_LOAD(0xd9, 0); break;
@@ -928,6 +1028,17 @@ static bool fast_mem(X86Cpu *cpu, uint8_t op, int reg, const X86FpuMem *m)
     if (kind == STORE) {
         uint8_t buf[16];
         uint8_t *dst = buf;
+        bool c1, pe;
+        if ((op == 0xd9 || op == 0xdd) &&
+            soft_store((const uint8_t *)a, size, (f->fcw >> 10) & 3, buf, &c1, &pe) &&
+            (!pe || (f->fcw & FSW_PE))) {
+            fast_dst(cpu, m, buf, (unsigned)size);   /* may fault: nothing changed yet */
+            f->fsw = (uint16_t)((f->fsw & ~FSW_C1) | (c1 ? FSW_C1 : 0) | (pe ? FSW_PE : 0));
+            if (reg & 1) {
+                fast_pop(f);
+            }
+            return true;
+        }
         hcw = host_enter(f);
         switch (op) {
         case 0xd9: MEM_STORE(0xd9, 3); break;
