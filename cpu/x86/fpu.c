@@ -698,8 +698,8 @@ static bool exec_control(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem
  * F0-FF (transcendentals, FPREM, FSCALE, FXTRACT...; these with FLDENV
  * first, see fast_d9f0); moves that cannot raise anything (FLD ST(i),
  * FXCH, FST(P) ST(i), FCHS, FABS, FLD1, FLDZ, FLD m80, FSTP m80, FCMOVcc)
- * are done in software, and so are FLD and FST(P) of normal m32/m64
- * values (see soft_load). The rest (the other constants, BCD, FFREE, the
+ * are done in software, and so are FILD, and FLD, FST(P) and FIST(P) of
+ * normal values that stay in range (see soft_load). The rest (the other constants, BCD, FFREE, the
  * control instructions) takes the full path or exec_control().
  *
  * The host runs with the guest's precision and rounding control and all
@@ -901,6 +901,79 @@ static inline bool soft_store(const uint8_t in[10], int size, unsigned rc, uint8
     return true;
 }
 
+/* FILD: every integer converts exactly. (These two out of line: inlined,
+ * they slow the other paths of fast_mem() down.) */
+static __attribute__((noinline)) void soft_ild(const uint8_t *src, int size, uint8_t out[10])
+{
+    int64_t v;
+    if (size == 2) {
+        int16_t w;
+        memcpy(&w, src, 2);
+        v = w;
+    } else if (size == 4) {
+        int32_t w;
+        memcpy(&w, src, 4);
+        v = w;
+    } else {
+        memcpy(&v, src, 8);
+    }
+    uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    uint16_t se = v < 0 ? 0x8000 : 0;
+    if (mag) {
+        int lz = __builtin_clzll(mag);
+        mag <<= lz;
+        se |= (uint16_t)(16383 + 63 - lz);
+    }
+    memcpy(out, &mag, 8);
+    memcpy(out + 8, &se, 2);
+}
+
+/* FIST(P) of a normal value or zero whose rounded value fits: *c1 and
+ * *pe as for soft_store; false for the rest (IE, denormals, specials). */
+static __attribute__((noinline)) bool soft_ist(const uint8_t in[10], int size, unsigned rc, uint8_t *dst,
+                            bool *c1, bool *pe)
+{
+    uint64_t mant, ip, frac, half;
+    uint16_t se;
+    memcpy(&mant, in, 8);
+    memcpy(&se, in + 8, 2);
+    unsigned sign = se >> 15;
+    int e = se & 0x7fff, shift = 16383 + 63 - e;
+    bool above, tie, up;
+    if (e == 0 && mant == 0) {
+        ip = frac = 0;
+        above = tie = false;
+    } else if (!(mant >> 63) || e == 0x7fff || shift <= 0) {
+        return false;
+    } else if (shift >= 65) {
+        ip = 0;
+        frac = 1;
+        above = tie = false;
+    } else {
+        ip = shift == 64 ? 0 : mant >> shift;
+        frac = shift == 64 ? mant : mant & ((1ull << shift) - 1);
+        half = 1ull << (shift - 1);
+        above = frac > half;
+        tie = frac == half;
+    }
+    switch (rc) {
+    case 0: up = above || (tie && (ip & 1)); break;
+    case 1: up = frac && sign; break;
+    case 2: up = frac && !sign; break;
+    default: up = false; break;
+    }
+    ip += up;
+    uint64_t max = (size == 2 ? 0x7fffull : size == 4 ? 0x7fffffffull : 0x7fffffffffffffffull) + sign;
+    if (ip > max) {
+        return false;
+    }
+    uint64_t v = sign ? 0 - ip : ip;
+    memcpy(dst, &v, (size_t)size);                   /* little-endian: the low bytes */
+    *c1 = up;
+    *pe = frac != 0;
+    return true;
+}
+
 /* ST0 op= [mem]: a, the result to res */
 #define MEM_ARITH(op, reg)                                                    \
     __asm__ volatile("fldt %[a]\n\t" X87_INSN(op, (reg << 3))                 \
@@ -987,13 +1060,17 @@ static bool fast_mem(X86Cpu *cpu, uint8_t op, int reg, const X86FpuMem *m)
             f->fsw &= ~FSW_C1;
             return true;
         }
-        if (op == 0xd9 || op == 0xdd) {
-            uint8_t v[10];
-            if (soft_load(src, size, v)) {
-                fast_push(f, v);
-                f->fsw &= ~FSW_C1;
-                return true;
-            }
+        uint8_t v[10];
+        if (op == 0xdb || op == 0xdf) {                /* FILD */
+            soft_ild(src, size, v);
+            fast_push(f, v);
+            f->fsw &= ~FSW_C1;
+            return true;
+        }
+        if (soft_load(src, size, v)) {
+            fast_push(f, v);
+            f->fsw &= ~FSW_C1;
+            return true;
         }
         hcw = host_enter(f);
         switch (op) {
@@ -1028,10 +1105,13 @@ static bool fast_mem(X86Cpu *cpu, uint8_t op, int reg, const X86FpuMem *m)
     if (kind == STORE) {
         uint8_t buf[16];
         uint8_t *dst = buf;
-        bool c1, pe;
-        if ((op == 0xd9 || op == 0xdd) &&
-            soft_store((const uint8_t *)a, size, (f->fcw >> 10) & 3, buf, &c1, &pe) &&
-            (!pe || (f->fcw & FSW_PE))) {
+        bool c1, pe, done;
+        if (op == 0xd9 || op == 0xdd) {
+            done = soft_store((const uint8_t *)a, size, (f->fcw >> 10) & 3, buf, &c1, &pe);
+        } else {
+            done = soft_ist((const uint8_t *)a, size, (f->fcw >> 10) & 3, buf, &c1, &pe);
+        }
+        if (done && (!pe || (f->fcw & FSW_PE))) {
             fast_dst(cpu, m, buf, (unsigned)size);   /* may fault: nothing changed yet */
             f->fsw = (uint16_t)((f->fsw & ~FSW_C1) | (c1 ? FSW_C1 : 0) | (pe ? FSW_PE : 0));
             if (reg & 1) {
