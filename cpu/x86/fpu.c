@@ -699,8 +699,9 @@ static bool exec_control(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem
  * first, see fast_d9f0); moves that cannot raise anything (FLD ST(i),
  * FXCH, FST(P) ST(i), FCHS, FABS, FLD1, FLDZ, FLD m80, FSTP m80, FCMOVcc)
  * are done in software, and so are FILD, and FLD, FST(P) and FIST(P) of
- * normal values that stay in range (see soft_load). The rest (the other constants, BCD, FFREE, the
- * control instructions) takes the full path or exec_control().
+ * normal values that stay in range (see soft_load). The rest (the other
+ * constants, BCD, FFREE, the control instructions) takes the full path or
+ * exec_control().
  *
  * The host runs with the guest's precision and rounding control and all
  * exceptions masked; the control word is loaded only when it differs from
@@ -718,7 +719,6 @@ static bool exec_control(X86Cpu *cpu, uint8_t op, uint8_t modrm, const X86FpuMem
  * undefined keep their old values, as on the real x87 (the full path shows
  * it); the differential test compares both paths with the host. */
 #ifdef __x86_64__
-
 
 /* The instruction bytes OP, MODRM for an inline-assembly block. */
 #define X87_INSN(op, modrm) ".byte " #op ", " #modrm "\n\t"
@@ -930,8 +930,8 @@ static __attribute__((noinline)) void soft_ild(const uint8_t *src, int size, uin
 
 /* FIST(P) of a normal value or zero whose rounded value fits: *c1 and
  * *pe as for soft_store; false for the rest (IE, denormals, specials). */
-static __attribute__((noinline)) bool soft_ist(const uint8_t in[10], int size, unsigned rc, uint8_t *dst,
-                            bool *c1, bool *pe)
+static __attribute__((noinline)) bool soft_ist(const uint8_t in[10], int size, unsigned rc,
+                                                uint8_t *dst, bool *c1, bool *pe)
 {
     uint64_t mant, ip, frac, half;
     uint16_t se;
@@ -963,7 +963,7 @@ static __attribute__((noinline)) bool soft_ist(const uint8_t in[10], int size, u
     default: up = false; break;
     }
     ip += up;
-    uint64_t max = (size == 2 ? 0x7fffull : size == 4 ? 0x7fffffffull : 0x7fffffffffffffffull) + sign;
+    uint64_t max = (size == 2 ? 0x7fffull : size == 4 ? 0x7fffffffull : (uint64_t)INT64_MAX) + sign;
     if (ip > max) {
         return false;
     }
