@@ -173,6 +173,7 @@ typedef struct X86Block {
     uint8_t n;            /* instructions in insn[] */
     uint16_t bytes;       /* length of the specialised instructions */
     bool jumps;           /* the last instruction sets next_eip */
+    struct X86Block *next[2];   /* recent successors in the same page (hints) */
     X86DInsn insn[BLOCK_MAX];
 } X86Block;
 #define DCACHE_BITS 13
@@ -375,7 +376,7 @@ uint8_t *x86_host_page(X86Cpu *cpu, uint32_t lin, int acc);
 uint64_t x86_phys_read(X86Cpu *cpu, uint64_t paddr, unsigned size);
 void x86_phys_write(X86Cpu *cpu, uint64_t paddr, uint64_t val, unsigned size);
 
-static inline uint32_t ldn(const uint8_t *p, unsigned size)
+static inline __attribute__((always_inline)) uint32_t ldn(const uint8_t *p, unsigned size)
 {
     switch (size) {
     case 1: return p[0];
@@ -384,7 +385,7 @@ static inline uint32_t ldn(const uint8_t *p, unsigned size)
     }
 }
 
-static inline void stn(uint8_t *p, uint32_t v, unsigned size)
+static inline __attribute__((always_inline)) void stn(uint8_t *p, uint32_t v, unsigned size)
 {
     switch (size) {
     case 1: p[0] = (uint8_t)v; break;
@@ -394,7 +395,7 @@ static inline void stn(uint8_t *p, uint32_t v, unsigned size)
 }
 
 /* Linear-address accesses; acc may carry ACC_SUPER. */
-static inline uint32_t x86_lread(X86Cpu *cpu, uint32_t lin, unsigned size)
+static inline __attribute__((always_inline)) uint32_t x86_lread(X86Cpu *cpu, uint32_t lin, unsigned size)
 {
     X86TlbEntry *e = &cpu->tlb[cpu->tlb_mode][(lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag_r == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size)) {
@@ -403,7 +404,7 @@ static inline uint32_t x86_lread(X86Cpu *cpu, uint32_t lin, unsigned size)
     return x86_slow_read(cpu, lin, size, ACC_R);
 }
 
-static inline void x86_lwrite(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size)
+static inline __attribute__((always_inline)) void x86_lwrite(X86Cpu *cpu, uint32_t lin, uint32_t val, unsigned size)
 {
     X86TlbEntry *e = &cpu->tlb[cpu->tlb_mode][(lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size)) {

@@ -528,9 +528,13 @@ static void init_state(X86Cpu *cpu)
     x86_cpu_set_a20(cpu, a20);
 }
 
+/* cpu->pending: the run loop must call x86_check_events before the next
+ * instruction. An INTR masked by IF=0 does not count (it would make every
+ * instruction stop until IF=1); instructions that can set IF raise
+ * pending themselves (x86_exec_generic). */
 static void update_pending(X86Cpu *cpu)
 {
-    cpu->pending = cpu->intr || cpu->nmi_pending || cpu->exit_req || cpu->halted ||
+    cpu->pending = (cpu->intr && (cpu->eflags & F_IF)) || cpu->nmi_pending || cpu->exit_req || cpu->halted ||
                    cpu->inhibit_irq || cpu->init_pending || cpu->nbps > 0 ||
                    cpu->single_step || cpu->dr_exec || cpu->dbg_pending;
 }
@@ -774,6 +778,8 @@ X86Exit x86_cpu_run(X86Cpu *cpu, uint64_t max_insns, uint64_t *executed)
     cpu->hit_bp = false;
     cpu->watch_last = 0;
     cpu->skip_bp = true;
+    /* state may have been changed from outside (debugger, monitor) */
+    cpu->pending = true;
     if (cpu->shutdown_done) {
         ret = X86_EXIT_SHUTDOWN;
         goto out;

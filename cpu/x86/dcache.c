@@ -1336,6 +1336,7 @@ static void decode_block(X86Cpu *cpu, X86Block *b, uint64_t pa, const uint8_t *p
     }
     b->n = (uint8_t)n;
     b->bytes = (uint16_t)bytes;
+    b->next[0] = b->next[1] = NULL;
     b->jumps = n > 0 && (b->insn[n - 1].fn == h_generic || ends_block(b->insn[n - 1].fn));
     /* from here on each instruction carries its handler's label */
     for (unsigned i = 0; i < n; i++) {
@@ -1406,7 +1407,10 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
                    cpu->fetch_phys < (1ull << 32))) {
             X86Block *b = lookup(cpu, cpu->fetch_phys | (lin & 0xfff), cpu->fetch_host + (lin & 0xfff),
                                  labels);
-            const X86DInsn *di = b->insn, *de = di + b->n;
+            const X86DInsn *di, *de;
+        run_block:
+            di = b->insn;
+            de = di + b->n;
             if (unlikely((uint64_t)cpu->eip + b->bytes > (uint64_t)cpu->seg[S_CS].limit + 1)) {
                 /* the block crosses the CS limit: the generic path faults
                  * where it must */
@@ -1447,12 +1451,45 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
             block_done:
                 cpu->cur_block = NULL;
                 cpu->icount = cpu->block_icount + (uint64_t)(di - b->insn);
-                /* a control transfer or h_generic (always last) set
-                 * next_eip; otherwise the block stopped before di */
-                if (di == b->insn + b->n) {
-                    cpu->eip = b->jumps ? cpu->next_eip : cpu->block_eip + b->bytes;
-                } else {
+                if (di != b->insn + b->n) {
+                    /* stopped early: before di */
                     cpu->eip = cpu->block_eip + di->off;
+                } else {
+                    /* a control transfer or h_generic (always last) set
+                     * next_eip; otherwise the block fell through */
+                    cpu->eip = b->jumps ? cpu->next_eip : cpu->block_eip + b->bytes;
+                    /* Chaining: a successor in the same physical page,
+                     * remembered in b->next[], is still valid if it has
+                     * b's generation (a write to the page would have set
+                     * cpu->pending) and the same code size; no hash or
+                     * page lookup then. */
+                    lin = cpu->seg[S_CS].base + cpu->eip;
+                    if (likely(!(cpu->pending | tf | cpu->single_step | (cpu->eflags & F_TF))) &&
+                        likely(cpu->icount < end) &&
+                        likely((lin & ~0xfffu) == cpu->fetch_page && (lin & 0xfff) <= 4096 - 16) &&
+                        likely(((cpu->fetch_phys ^ b->pa) >> 12) == 0)) {
+                        uint64_t pa = cpu->fetch_phys | (lin & 0xfff);
+                        X86Block *nb = b->next[0];
+                        if (unlikely(!nb || nb->pa != pa || nb->gen != b->gen ||
+                                     nb->mode != (uint8_t)cpu->code32)) {
+                            nb = b->next[1];
+                            if (!nb || nb->pa != pa || nb->gen != b->gen ||
+                                nb->mode != (uint8_t)cpu->code32) {
+                                nb = lookup(cpu, pa, cpu->fetch_host + (lin & 0xfff), labels);
+                                if (nb == b) {
+                                    /* b's own slot got re-decoded: it is
+                                     * nb now, and its links are stale */
+                                    nb->next[0] = nb->next[1] = NULL;
+                                    b = nb;
+                                    goto run_block;
+                                }
+                            }
+                            b->next[1] = b->next[0];
+                            b->next[0] = nb;
+                        }
+                        b = nb;
+                        goto run_block;
+                    }
                 }
             }
         } else {

@@ -50,14 +50,14 @@ static inline uint32_t fetchv(X86Cpu *cpu, unsigned sz)
 
 /* Registers */
 
-static inline uint32_t getreg(X86Cpu *cpu, int r, unsigned sz)
+static inline __attribute__((always_inline)) uint32_t getreg(X86Cpu *cpu, int r, unsigned sz)
 {
     if (sz == 4) return cpu->regs[r];
     if (sz == 2) return cpu->regs[r] & 0xffff;
     return r < 4 ? cpu->regs[r] & 0xff : (cpu->regs[r - 4] >> 8) & 0xff;
 }
 
-static inline void setreg(X86Cpu *cpu, int r, uint32_t v, unsigned sz)
+static inline __attribute__((always_inline)) void setreg(X86Cpu *cpu, int r, uint32_t v, unsigned sz)
 {
     if (sz == 4) {
         cpu->regs[r] = v;
@@ -87,7 +87,7 @@ static inline _Noreturn void seg_fault(X86Cpu *cpu, int s)
     x86_raise(cpu, s == S_SS ? EXC_SS : EXC_GP, 0);
 }
 
-static inline uint32_t seg_lin(X86Cpu *cpu, int s, uint32_t off, unsigned size, bool write)
+static inline __attribute__((always_inline)) uint32_t seg_lin(X86Cpu *cpu, int s, uint32_t off, unsigned size, bool write)
 {
     X86Seg *sg = &cpu->seg[s];
     if (likely(write ? sg->flat_w : sg->flat_r) && likely(off <= 0xffffffffu - (size - 1))) {
@@ -101,7 +101,7 @@ static inline uint32_t seg_lin(X86Cpu *cpu, int s, uint32_t off, unsigned size, 
 
 /* Make sure lin is writable before a read-modify-write reads it, so a
  * fault reports a write access. */
-static inline void probe_write(X86Cpu *cpu, uint32_t lin, unsigned size)
+static inline __attribute__((always_inline)) void probe_write(X86Cpu *cpu, uint32_t lin, unsigned size)
 {
     X86TlbEntry *e = &cpu->tlb[cpu->tlb_mode][(lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size)) {
@@ -113,7 +113,7 @@ static inline void probe_write(X86Cpu *cpu, uint32_t lin, unsigned size)
 
 /* Stack */
 
-static inline void push(X86Cpu *cpu, uint32_t v, unsigned sz)
+static inline __attribute__((always_inline)) void push(X86Cpu *cpu, uint32_t v, unsigned sz)
 {
     uint32_t esp = cpu->regs[R_ESP] - sz;
     uint32_t off = cpu->stack32 ? esp : (esp & 0xffff);
@@ -126,14 +126,14 @@ static inline void push(X86Cpu *cpu, uint32_t v, unsigned sz)
 }
 
 /* Read the value at the top of the stack (plus extra bytes) without popping. */
-static inline uint32_t peek(X86Cpu *cpu, unsigned sz, uint32_t extra)
+static inline __attribute__((always_inline)) uint32_t peek(X86Cpu *cpu, unsigned sz, uint32_t extra)
 {
     uint32_t esp = cpu->regs[R_ESP] + extra;
     uint32_t off = cpu->stack32 ? esp : (esp & 0xffff);
     return x86_lread(cpu, seg_lin(cpu, S_SS, off, sz, false), sz);
 }
 
-static inline void add_esp(X86Cpu *cpu, uint32_t n)
+static inline __attribute__((always_inline)) void add_esp(X86Cpu *cpu, uint32_t n)
 {
     if (cpu->stack32) {
         cpu->regs[R_ESP] += n;
@@ -142,7 +142,7 @@ static inline void add_esp(X86Cpu *cpu, uint32_t n)
     }
 }
 
-static inline uint32_t pop(X86Cpu *cpu, unsigned sz)
+static inline __attribute__((always_inline)) uint32_t pop(X86Cpu *cpu, unsigned sz)
 {
     uint32_t v = peek(cpu, sz, 0);
     add_esp(cpu, sz);
@@ -151,7 +151,7 @@ static inline uint32_t pop(X86Cpu *cpu, unsigned sz)
 
 /* Flags */
 
-static inline bool get_cf(X86Cpu *cpu)
+static inline __attribute__((always_inline)) bool get_cf(X86Cpu *cpu)
 {
     uint32_t m = szmask((unsigned)cpu->cc_size);
     switch (cpu->cc_op) {
@@ -164,7 +164,7 @@ static inline bool get_cf(X86Cpu *cpu)
     }
 }
 
-static inline void set_cc(X86Cpu *cpu, int op, uint32_t a, uint32_t b, uint32_t r, unsigned sz)
+static inline __attribute__((always_inline)) void set_cc(X86Cpu *cpu, int op, uint32_t a, uint32_t b, uint32_t r, unsigned sz)
 {
     cpu->cc_op = op;
     cpu->cc_size = (int)sz;
@@ -208,7 +208,7 @@ static inline __attribute__((always_inline)) uint32_t inc_dec(X86Cpu *cpu, uint3
 }
 
 /* Conditions: the common lazy cases inline, the rest in cpu.c */
-static inline bool cond(X86Cpu *cpu, int cc)
+static inline __attribute__((always_inline)) bool cond(X86Cpu *cpu, int cc)
 {
     int op = cpu->cc_op;
     if (op != CC_EFLAGS) {

@@ -1303,4 +1303,9 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
 void x86_exec_generic(X86Cpu *cpu)
 {
     exec_one(cpu);
+    /* IRET, POPF, STI, task switches…: an INTR that IF masked may be
+     * deliverable now (update_pending leaves masked ones out) */
+    if (cpu->intr && (cpu->eflags & F_IF)) {
+        cpu->pending = true;
+    }
 }
