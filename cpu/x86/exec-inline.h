@@ -158,6 +158,8 @@ static inline __attribute__((always_inline)) bool get_cf(X86Cpu *cpu)
     case CC_EFLAGS: return cpu->eflags & F_CF;
     case CC_ADD: return (cpu->cc_res & m) < (cpu->cc_a & m);
     case CC_SUB: return (cpu->cc_a & m) < (cpu->cc_b & m);
+    case CC_ADC: return cpu->cc_cf ? (cpu->cc_res & m) <= (cpu->cc_a & m) : (cpu->cc_res & m) < (cpu->cc_a & m);
+    case CC_SBB: return cpu->cc_cf ? (cpu->cc_a & m) <= (cpu->cc_b & m) : (cpu->cc_a & m) < (cpu->cc_b & m);
     case CC_LOGIC: return false;
     case CC_INC: case CC_DEC: case CC_SHIFT: return cpu->cc_cf;
     default: return x86_get_flags(cpu) & F_CF;
@@ -211,7 +213,23 @@ static inline __attribute__((always_inline)) uint32_t inc_dec(X86Cpu *cpu, uint3
 static inline __attribute__((always_inline)) bool cond(X86Cpu *cpu, int cc)
 {
     int op = cpu->cc_op;
-    if (op != CC_EFLAGS) {
+    if (op == CC_EFLAGS) {
+        /* flags already materialised: test the bits */
+        uint32_t f = cpu->eflags;
+        bool r;
+        switch (cc >> 1) {
+        case 0: r = f & F_OF; break;
+        case 1: r = f & F_CF; break;
+        case 2: r = f & F_ZF; break;
+        case 3: r = f & (F_CF | F_ZF); break;
+        case 4: r = f & F_SF; break;
+        case 5: r = f & F_PF; break;
+        case 6: r = !(f & F_SF) != !(f & F_OF); break;
+        default: r = (f & F_ZF) || !(f & F_SF) != !(f & F_OF); break;
+        }
+        return (cc & 1) ? !r : r;
+    }
+    {
         unsigned sh = 32 - cpu->cc_size * 8;
         bool r;
         switch (cc >> 1) {
@@ -220,6 +238,10 @@ static inline __attribute__((always_inline)) bool cond(X86Cpu *cpu, int cc)
             return (cc & 1) ? !r : r;
         case 4:
             r = (int32_t)(cpu->cc_res << sh) < 0;
+            return (cc & 1) ? !r : r;
+        case 1:
+            /* B/NB (SETB/JC after ADD, ADC, shifts…): the carry alone */
+            r = get_cf(cpu);
             return (cc & 1) ? !r : r;
         default:
             if (op == CC_SUB) {

@@ -46,8 +46,14 @@ void x86_seg_set_cache(X86Cpu *cpu, int s, uint16_t sel, uint32_t base,
         sg->lo = 1;
         sg->hi = 0;
     } else if ((attr & SA_S) && !code && (attr & SA_CONF)) {
+        /* expand-down: offsets above the limit; a limit of 4G-1 leaves
+         * none (limit + 1 would wrap to 0) */
         sg->lo = limit + 1;
         sg->hi = (attr & SA_DB) ? 0xffffffffu : 0xffff;
+        if (limit == 0xffffffffu) {
+            sg->lo = 1;
+            sg->hi = 0;
+        }
     } else {
         sg->lo = 0;
         sg->hi = limit;
