@@ -459,6 +459,22 @@ void x86_dcache_init(X86Cpu *cpu);
 void x86_dcache_free(X86Cpu *cpu);
 void x86_dcache_flush(X86Cpu *cpu);
 void x86_dcache_unwind(X86Cpu *cpu);
+/* Condition cc (the low nibble of Jcc/SETcc/CMOVcc) on materialised flags. */
+static inline bool x86_eflags_cond(uint32_t f, int cc)
+{
+    bool r;
+    switch (cc >> 1) {
+    case 0: r = f & F_OF; break;
+    case 1: r = f & F_CF; break;
+    case 2: r = f & F_ZF; break;
+    case 3: r = f & (F_CF | F_ZF); break;
+    case 4: r = f & F_SF; break;
+    case 5: r = f & F_PF; break;
+    case 6: r = !(f & F_SF) != !(f & F_OF); break;
+    default: r = (f & F_ZF) || (!(f & F_SF) != !(f & F_OF)); break;
+    }
+    return (cc & 1) ? !r : r;
+}
 /* EIP of the instruction being executed: inside a decoded block cpu->eip
  * is the block's first instruction until the block ends (dcache.c); the
  * block's handlers that reach the slow paths record themselves first. */

@@ -142,17 +142,7 @@ bool x86_cond(X86Cpu *cpu, int cc)
         default: break;
         }
     }
-    uint32_t f = x86_get_flags(cpu);
-    switch (cc >> 1) {
-    case 0: r = f & F_OF; break;
-    case 1: r = f & F_CF; break;
-    case 2: r = f & F_ZF; break;
-    case 3: r = f & (F_CF | F_ZF); break;
-    case 4: r = f & F_SF; break;
-    case 5: r = f & F_PF; break;
-    case 6: r = !(f & F_SF) != !(f & F_OF); break;
-    default: r = (f & F_ZF) || (!(f & F_SF) != !(f & F_OF)); break;
-    }
+    return x86_eflags_cond(x86_get_flags(cpu), cc);
 out:
     return (cc & 1) ? !r : r;
 }

@@ -215,19 +215,7 @@ static inline __attribute__((always_inline)) bool cond(X86Cpu *cpu, int cc)
     int op = cpu->cc_op;
     if (op == CC_EFLAGS) {
         /* flags already materialised: test the bits */
-        uint32_t f = cpu->eflags;
-        bool r;
-        switch (cc >> 1) {
-        case 0: r = f & F_OF; break;
-        case 1: r = f & F_CF; break;
-        case 2: r = f & F_ZF; break;
-        case 3: r = f & (F_CF | F_ZF); break;
-        case 4: r = f & F_SF; break;
-        case 5: r = f & F_PF; break;
-        case 6: r = !(f & F_SF) != !(f & F_OF); break;
-        default: r = (f & F_ZF) || !(f & F_SF) != !(f & F_OF); break;
-        }
-        return (cc & 1) ? !r : r;
+        return x86_eflags_cond(cpu->eflags, cc);
     }
     {
         unsigned sh = 32 - cpu->cc_size * 8;
