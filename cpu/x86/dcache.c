@@ -1075,6 +1075,8 @@ static void decode_body(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
     }
 }
 
+#include "cpu/x86/dcache16.h"
+
 /* One optional segment override or operand-size prefix (16-bit MOV). */
 static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
 {
@@ -1084,6 +1086,7 @@ static void decode(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
     };
     di->fn = NULL;
     if (!cpu->code32) {
+        decode16(cpu, di, p);
         return;
     }
     int seg = segpfx[p[0]] - 1;
@@ -1149,7 +1152,7 @@ static inline __attribute__((always_inline)) void h_generic(X86Cpu *cpu, const X
 static bool ends_block(X86Handler fn)
 {
     return fn == h_jcc || fn == h_jmp || fn == h_call || fn == h_ret || fn == h_ret_imm ||
-           fn == h_call_ind || fn == h_jmp_ind;
+           fn == h_call_ind || fn == h_jmp_ind || ends_block16(fn);
 }
 
 /* Every handler, for the dispatch switch of the run loop: the handlers are
@@ -1222,7 +1225,8 @@ static bool ends_block(X86Handler fn)
     ALU_VARIANTS(VARIANT_X, alu_rr) \
     ALU_VARIANTS(VARIANT_X, alu_ri) \
     ALU_VARIANTS(VARIANT_X, alu_r_m) \
-    CC_VARIANTS(VARIANT_X, jcc)
+    CC_VARIANTS(VARIANT_X, jcc) \
+    HANDLERS16(X)
 #define VARIANT_X(n, k) X(n##_##k)
 
 enum {
@@ -1243,7 +1247,8 @@ static const X86Handler handler_fns[] = {
     X(nop) X(alu_rr) X(test_rr) X(alu_ri) X(mov_rr) X(mov_ri) X(lea) X(movx_rr) X(incdec) \
     X(setcc_r) X(cmov_rr) X(not_neg_r) X(imul_rr) X(cdq) X(cwde) X(shift_ri) X(shift_rcl) \
     X(test8_rr) X(test8_ri) X(mov8_rr) X(mov8_ri) X(shift16_ri) X(alu8_rr) X(alu8_ri) \
-    ALU_VARIANTS(VARIANT_X, alu_rr) ALU_VARIANTS(VARIANT_X, alu_ri)
+    ALU_VARIANTS(VARIANT_X, alu_rr) ALU_VARIANTS(VARIANT_X, alu_ri) \
+    PURE_HANDLERS16(X)
 
 static const bool kind_pure[] = {
 #define X(n) [K_##n] = true,
