@@ -296,6 +296,91 @@ static void test_init_signal(void)
     env_free(e);
 }
 
+/* Budgets that end inside a decoded block (the run loop keeps EIP and the
+ * count per block): the real-mode reset code enters 32-bit protected mode
+ * (flat, CS base 0) and stops on OUT (15 instructions, counted by hand:
+ * the JMP at the reset vector, CLI, LGDT, MOV, OR, MOV CR0, JMP FAR, MOV
+ * AX, 3 segment loads, MOV ESP, 2 XOR, OUT); then the loop
+ *   L0: 4d mov eax,1  52 mov ebx,2  57 add eax,ebx  59 mov [0x2000],eax
+ *       5e inc ecx  5f lea edx,[eax+ebx]  62 push edx  63 pop esi
+ *       64 jmp L1
+ *   L1: 66 mov edi,0x77  6b add ebp,1  6e jmp L0
+ * at 0xfffff000 + offset runs with budgets that stop in mid-block. */
+static const uint8_t code_budget[] = {
+    0xfa, 0x2e, 0x66, 0x0f, 0x01, 0x16, 0x18, 0xf0, 0x0f, 0x20, 0xc0, 0x0c,
+    0x01, 0x0f, 0x22, 0xc0, 0x66, 0xea, 0x38, 0xf0, 0xff, 0xff, 0x08, 0x00,
+    0x17, 0x00, 0x20, 0xf0, 0xff, 0xff, 0x90, 0x90, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x9a, 0xcf, 0x00,
+    0xff, 0xff, 0x00, 0x00, 0x00, 0x92, 0xcf, 0x00, 0x66, 0xb8, 0x10, 0x00,
+    0x8e, 0xd8, 0x8e, 0xc0, 0x8e, 0xd0, 0xbc, 0x00, 0x80, 0x00, 0x00, 0x31,
+    0xc9, 0x31, 0xed, 0xe6, 0x80, 0xb8, 0x01, 0x00, 0x00, 0x00, 0xbb, 0x02,
+    0x00, 0x00, 0x00, 0x01, 0xd8, 0xa3, 0x00, 0x20, 0x00, 0x00, 0x41, 0x8d,
+    0x14, 0x18, 0x52, 0x5e, 0xeb, 0x00, 0xbf, 0x77, 0x00, 0x00, 0x00, 0x83,
+    0xc5, 0x01, 0xeb, 0xdd,
+};
+
+static void run_budget(Env *e, uint64_t budget, uint32_t eip)
+{
+    uint64_t n = 0, before = x86_cpu_icount(e->cpu);
+    g_assert_cmpint(x86_cpu_run(e->cpu, budget, &n), ==, X86_EXIT_BUDGET);
+    g_assert_cmpuint(n, ==, budget);
+    g_assert_cmpuint(x86_cpu_icount(e->cpu), ==, before + budget);
+    g_assert_cmphex(reg(e, 8), ==, eip);
+}
+
+static void test_budget_mid_block(void)
+{
+    static const uint8_t jmp[] = { 0xe9, 0x0d, 0xf0 };     /* jmp 0xf000 */
+    Env *e = env_new(jmp, sizeof(jmp));
+    uint64_t n;
+    uint32_t v;
+    memcpy(e->rom, code_budget, sizeof(code_budget));
+    e->exit_on_out = true;
+    g_assert_cmpint(x86_cpu_run(e->cpu, 1000, &n), ==, X86_EXIT_REQUEST);
+    g_assert_cmpuint(n, ==, 15);
+    g_assert_cmpuint(x86_cpu_icount(e->cpu), ==, 15);
+    g_assert_cmphex(reg(e, 8), ==, 0xfffff04d);
+    e->exit_on_out = false;
+    for (int pass = 0; pass < 3; pass++) {
+        /* the first pass decodes the blocks, the others reuse them */
+        run_budget(e, 3, 0xfffff059);               /* before the store */
+        g_assert_cmphex(reg(e, 0), ==, 3);
+        memcpy(&v, e->ram + 0x2000, 4);
+        g_assert_cmphex(v, ==, pass == 0 ? 0 : 3);
+        memset(e->ram + 0x2000, 0, 4);
+        run_budget(e, 1, 0xfffff05e);               /* the store alone */
+        memcpy(&v, e->ram + 0x2000, 4);
+        g_assert_cmphex(v, ==, 3);
+        run_budget(e, 5, 0xfffff066);               /* through the JMP */
+        g_assert_cmphex(reg(e, 1), ==, (uint32_t)(1 + pass * 102));  /* ECX */
+        g_assert_cmphex(reg(e, 2), ==, 5);          /* EDX */
+        g_assert_cmphex(reg(e, 6), ==, 5);          /* ESI */
+        g_assert_cmphex(reg(e, 4), ==, 0x8000);     /* ESP */
+        run_budget(e, 2, 0xfffff06e);               /* up to the JMP */
+        g_assert_cmphex(reg(e, 7), ==, 0x77);
+        g_assert_cmphex(reg(e, 5), ==, (uint32_t)(1 + pass * 102));  /* EBP */
+        run_budget(e, 1, 0xfffff04d);
+        /* 100 passes and 7 more instructions: stops before POP ESI */
+        run_budget(e, 12 * 100 + 7, 0xfffff063);
+        g_assert_cmphex(reg(e, 1), ==, (uint32_t)(1 + pass * 102 + 101));
+        g_assert_cmphex(reg(e, 5), ==, (uint32_t)(1 + pass * 102 + 100));
+        g_assert_cmphex(reg(e, 4), ==, 0x7ffc);     /* PUSH done, POP not */
+        run_budget(e, 5, 0xfffff04d);               /* to L0 again */
+        g_assert_cmphex(reg(e, 4), ==, 0x8000);
+    }
+    /* single step: one instruction per run, inside the block too */
+    x86_cpu_set_single_step(e->cpu, true);
+    static const uint32_t steps[] = { 0x52, 0x57, 0x59, 0x5e, 0x5f, 0x62, 0x63, 0x64, 0x66,
+                                      0x6b, 0x6e, 0x4d };
+    for (unsigned i = 0; i < G_N_ELEMENTS(steps); i++) {
+        g_assert_cmpint(x86_cpu_run(e->cpu, 100, &n), ==, X86_EXIT_REQUEST);
+        g_assert_cmpuint(n, ==, 1);
+        g_assert_cmphex(reg(e, 8), ==, 0xfffff000u + steps[i]);
+    }
+    x86_cpu_set_single_step(e->cpu, false);
+    env_free(e);
+}
+
 static void test_models(void)
 {
     X86Model m;
@@ -321,5 +406,6 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/virt-access", test_virt_access);
     g_test_add_func("/x86/models", test_models);
     g_test_add_func("/x86/init-signal", test_init_signal);
+    g_test_add_func("/x86/budget-mid-block", test_budget_mid_block);
     return g_test_run();
 }
