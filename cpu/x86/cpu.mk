@@ -10,6 +10,7 @@ X86_ENGINE_SOURCES = \
 	cpu/x86/exec.c \
 	cpu/x86/exec-0f.c \
 	cpu/x86/dcache.c \
+	cpu/x86/dcache16.h \
 	cpu/x86/fpu.c \
 	cpu/x86/mmx.c
 BPCORE_SOURCES += $(X86_ENGINE_SOURCES)
@@ -70,13 +71,15 @@ X86_GUEST_TESTS = \
 	tests/guest/cpu/ud-486.asm \
 	tests/guest/cpu/ud-p5.asm \
 	tests/guest/cpu/exact.asm \
-	tests/guest/cpu/pse36.asm
+	tests/guest/cpu/pse36.asm \
+	tests/guest/cpu/real16.asm
 EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tests.sh \
 	tests/guest/cpu/ud-old.inc \
 	tests/guest/cpu/README tests/guest/cpu/bench/run.sh tests/guest/cpu/bench/prologue.inc \
 	tests/guest/cpu/bench/epilogue.inc tests/guest/cpu/bench/add-loop.asm \
 	tests/guest/cpu/bench/copy-loop.asm tests/guest/cpu/bench/rep-movs.asm \
-	tests/guest/cpu/bench/call-ret.asm tests/guest/cpu/bench/page-walk.asm
+	tests/guest/cpu/bench/call-ret.asm tests/guest/cpu/bench/page-walk.asm \
+	tests/guest/cpu/bench/real16.asm tests/guest/cpu/bench/real16-o32.asm
 TESTS += tests/guest/cpu/run-tests.sh
 # Programs that need the PC platform around the CPU (run as -M pc's BIOS).
 TESTS += tests/guest/cpu/pc/run-pc.sh
