@@ -13,7 +13,9 @@
  * ALU, TEST, INC/DEC, NOT/NEG, LEA, MOVZX/MOVSX, shifts of registers,
  * CBW/CWD, XCHG AX, PUSH/POP (reg, imm, r/m, Sreg), Jcc, JMP, CALL, RET,
  * LOOP/JCXZ, LEAVE, CLC/STC/CLD/STD. With both 66 and 67 every operand
- * and address is 32-bit, as in 32-bit code, and decode_body() does it.
+ * and address is 32-bit, as in 32-bit code, and decode_body() does it
+ * (what it leaves out goes through decode16_body, which also knows the
+ * 32-bit forms).
  * Anything else stays on the full decoder (exec.c).
  *
  * Memory operands: di->base/index/scale/disp as for 32-bit code, and
@@ -97,7 +99,8 @@ AI16 void c16_test_m_r(X86Cpu *cpu, const X86DInsn *di, unsigned sz)
 
 AI16 void c16_test_m_i(X86Cpu *cpu, const X86DInsn *di, unsigned sz)
 {
-    alu(cpu, 4, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea16(cpu, di), sz, false), sz), di->imm, sz);
+    uint32_t v = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea16(cpu, di), sz, false), sz);
+    alu(cpu, 4, v, di->imm, sz);
 }
 
 AI16 void c16_incdec_m(X86Cpu *cpu, const X86DInsn *di, unsigned sz)
@@ -127,13 +130,22 @@ AI16 void c16_push_m(X86Cpu *cpu, const X86DInsn *di, unsigned sz)
     push(cpu, x86_lread(cpu, seg_lin(cpu, di->seg, di_ea16(cpu, di), sz, false), sz), sz);
 }
 
+/* POP m16/m32: an address based on ESP uses its value after the pop */
+AI16 void c16_pop_m(X86Cpu *cpu, const X86DInsn *di, unsigned sz)
+{
+    uint32_t v = peek(cpu, sz, 0);
+    uint32_t off = di_ea16(cpu, di) + (di->base == R_ESP && di->r2 ? sz : 0);
+    x86_lwrite(cpu, seg_lin(cpu, di->seg, off, sz, true), v, sz);
+    add_esp(cpu, sz);
+}
+
 #define SIZED16_BWD(X, n) X(n, b, 1) X(n, w, 2) X(n, d, 4)
 #define SIZED16_WD(X, n) X(n, w, 2) X(n, d, 4)
 #define SIZED16(X) \
     SIZED16_BWD(X, mov_r_m) SIZED16_BWD(X, mov_m_r) SIZED16_BWD(X, mov_m_i) \
     SIZED16_BWD(X, alu_r_m) SIZED16_BWD(X, alu_m_r) SIZED16_BWD(X, alu_m_i) \
     SIZED16_BWD(X, test_m_r) SIZED16_BWD(X, test_m_i) SIZED16_BWD(X, incdec_m) \
-    SIZED16_WD(X, lea) SIZED16_WD(X, movx_rm) SIZED16_WD(X, push_m)
+    SIZED16_WD(X, lea) SIZED16_WD(X, movx_rm) SIZED16_WD(X, push_m) SIZED16_WD(X, pop_m)
 #define DEF_SIZED16(n, s, sz) \
     AI16 void h_c16_##n##_##s(X86Cpu *cpu, const X86DInsn *di) \
     { \
@@ -309,8 +321,12 @@ AI16 void h_c16_pop_sreg(X86Cpu *cpu, const X86DInsn *di)
 /* MOV Sreg, r/m16: di->base is 0xff for a register operand (di->r1) */
 AI16 void h_c16_mov_sreg(X86Cpu *cpu, const X86DInsn *di)
 {
-    uint32_t sel = di->base == 0xff ? cpu->regs[di->r1]
-                                    : x86_lread(cpu, seg_lin(cpu, di->seg, di_ea16(cpu, di), 2, false), 2);
+    uint32_t sel;
+    if (di->base == 0xff) {
+        sel = cpu->regs[di->r1];
+    } else {
+        sel = x86_lread(cpu, seg_lin(cpu, di->seg, di_ea16(cpu, di), 2, false), 2);
+    }
     c16_load_sreg(cpu, di->op, (uint16_t)sel);
 }
 
@@ -723,6 +739,14 @@ static void decode16_body(X86Cpu *cpu, X86DInsn *di, const uint8_t *p, bool o32,
         di->len = (uint8_t)n;
         di->fn = h_c16_mov_sreg;
         return;
+    case 0x8f: /* POP r/m */
+        n = 1 + parse_modrm16(p + 1, di, a32, &mod, &reg, &rm);
+        if (mod == 3 || reg != 0) {
+            return;
+        }
+        di->len = (uint8_t)n;
+        di->fn = PICK16_WD(pop_m, sz);
+        return;
     case 0x98:
         di->len = 1;
         di->fn = o32 ? h_cwde : h_c16_cbw;
@@ -977,6 +1001,9 @@ static void decode16(X86Cpu *cpu, X86DInsn *di, const uint8_t *p)
     }
     if (o32 && a32) {
         decode_body(cpu, di, p + pre);
+        if (!di->fn) {
+            decode16_body(cpu, di, p + pre, o32, a32);
+        }
     } else {
         decode16_body(cpu, di, p + pre, o32, a32);
     }

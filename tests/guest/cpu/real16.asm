@@ -94,7 +94,7 @@ main:
     mov ds, ax
     mov es, ax
     mov ss, ax
-    mov sp, 0x7000
+    mov esp, 0x7000
     mov dword [TAP_COUNT], 0
     mov dword [RECOVER], 0
     mov word [ITER], 3
@@ -324,6 +324,15 @@ compute:
     SAVE32 ecx, r_push32
     sub di, si
     SAVE di, r_push32sp         ; 4
+    push 0x2468
+    pop word [bx+32]            ; 8F
+    mov ax, [bx+32]
+    SAVE ax, r_popm
+    push dword 0x11111111
+    push dword 0x22222222
+    pop dword [esp]             ; 66 67 8F: ESP after the pop
+    pop ecx
+    SAVE32 ecx, r_popesp
     mov di, sp
     push bp
     mov bp, sp
@@ -476,6 +485,8 @@ checks:
     TEST16_EQ word [r_pushm], 0x4321, "PUSH m16"
     TEST16_D dword [r_push32], 0x89abcdef, "PUSH/POP r32 in 16-bit code"
     TEST16_EQ word [r_push32sp], 4, "PUSH r32 moves SP by 4"
+    TEST16_EQ word [r_popm], 0x2468, "POP m16"
+    TEST16_D dword [r_popesp], 0x22222222, "POP m32 [esp]: the address uses ESP after the pop"
     TEST16_EQ word [r_leave], 0, "LEAVE restores SP"
     TEST16_EQ word [r_movsreg], 0x1234, "MOV ES, r16 / MOV r16, ES"
     TEST16_EQ word [r_movmsreg], 0x1234, "MOV m16, ES"
