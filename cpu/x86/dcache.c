@@ -1397,8 +1397,9 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
             return X86_EXIT_BUDGET;
         }
         uint32_t tf = cpu->eflags & F_TF;
-        uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
-        if (unlikely((lin & ~0xfffu) != cpu->fetch_page) && cpu->eip <= cpu->seg[S_CS].limit) {
+        uint32_t eip = cpu->eip;
+        uint32_t lin = cpu->seg[S_CS].base + eip;
+        if (unlikely((lin & ~0xfffu) != cpu->fetch_page) && eip <= cpu->seg[S_CS].limit) {
             /* new code page: translate it (faulting as the fetch would) */
             uint8_t *host = x86_fetch_ptr(cpu, lin);
             if (host) {
@@ -1412,35 +1413,38 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
                    cpu->fetch_phys < (1ull << 32))) {
             X86Block *b = lookup(cpu, cpu->fetch_phys | (lin & 0xfff), cpu->fetch_host + (lin & 0xfff),
                                  labels);
+            uint64_t ic = cpu->icount;
             const X86DInsn *di, *de;
+            bool one = tf | cpu->single_step | cpu->pending;
         run_block:
-            di = b->insn;
-            de = di + b->n;
-            if (unlikely((uint64_t)cpu->eip + b->bytes > (uint64_t)cpu->seg[S_CS].limit + 1)) {
+            /* here cpu->eip == eip and cpu->icount == ic */
+            if (unlikely((uint64_t)eip + b->bytes > (uint64_t)cpu->seg[S_CS].limit + 1)) {
                 /* the block crosses the CS limit: the generic path faults
                  * where it must */
                 x86_exec_generic(cpu);
                 cpu->icount++;
-            } else {
-                if (unlikely(tf | cpu->single_step | cpu->pending)) {
-                    /* still pending after x86_check_events: something
-                     * (breakpoints, a masked INTR) wants to look at every
-                     * instruction */
-                    de = di + 1;
-                }
-                if ((uint64_t)(de - di) > end - cpu->icount) {
-                    de = di + (end - cpu->icount);
-                }
-                /* Direct-threaded: each handler jumps to the next one's
-                 * label. cpu->eip and the count are kept per block (the
-                 * handlers use di_eip/di_next); a handler that can fault
-                 * first records di in cpu->cur_di (x86_dcache_unwind),
-                 * and one that can write memory or call out checks
-                 * cpu->pending after it. */
-                cpu->cur_block = b;
-                cpu->block_eip = cpu->eip;
-                cpu->block_icount = cpu->icount;
-                goto *di->label;
+                goto next;
+            }
+            di = b->insn;
+            de = di + b->n;
+            if (unlikely(one)) {
+                /* TF, GDB stepping, or still pending after
+                 * x86_check_events (breakpoints…): one instruction */
+                de = di + 1;
+            }
+            if (unlikely((uint64_t)b->n > end - ic)) {
+                de = di + MIN((uint64_t)(de - di), end - ic);
+            }
+            /* Direct-threaded: each handler jumps to the next one's
+             * label. cpu->eip and the count are kept per block (the
+             * handlers use di_eip/di_next); a handler that can fault
+             * first records di in cpu->cur_di (x86_dcache_unwind), and
+             * one that can write memory or call out checks cpu->pending
+             * after it. */
+            cpu->cur_block = b;
+            cpu->block_eip = eip;
+            cpu->block_icount = ic;
+            goto *di->label;
 #define X(n) \
     L_##n: \
         if (!kind_pure[K_##n]) { \
@@ -1451,56 +1455,55 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
             goto block_done; \
         } \
         goto *di->label;
-                HANDLERS(X)
+            HANDLERS(X)
 #undef X
-            block_done:
-                cpu->cur_block = NULL;
-                cpu->icount = cpu->block_icount + (uint64_t)(di - b->insn);
-                if (di != b->insn + b->n) {
-                    /* stopped early: before di */
-                    cpu->eip = cpu->block_eip + di->off;
-                } else {
-                    /* a control transfer or h_generic (always last) set
-                     * next_eip; otherwise the block fell through */
-                    cpu->eip = b->jumps ? cpu->next_eip : cpu->block_eip + b->bytes;
-                    /* Chaining: a successor in the same physical page,
-                     * remembered in b->next[], is still valid if it has
-                     * b's generation (a write to the page would have set
-                     * cpu->pending) and the same code size; no hash or
-                     * page lookup then. */
-                    lin = cpu->seg[S_CS].base + cpu->eip;
-                    if (likely(!(cpu->pending | tf | cpu->single_step | (cpu->eflags & F_TF))) &&
-                        likely(cpu->icount < end) &&
-                        likely((lin & ~0xfffu) == cpu->fetch_page && (lin & 0xfff) <= 4096 - 16) &&
-                        likely(((cpu->fetch_phys ^ b->pa) >> 12) == 0)) {
-                        uint64_t pa = cpu->fetch_phys | (lin & 0xfff);
-                        X86Block *nb = b->next[0];
-                        if (unlikely(!nb || nb->pa != pa || nb->gen != b->gen ||
-                                     nb->mode != (uint8_t)cpu->code32)) {
-                            nb = b->next[1];
-                            if (!nb || nb->pa != pa || nb->gen != b->gen ||
-                                nb->mode != (uint8_t)cpu->code32) {
-                                nb = lookup(cpu, pa, cpu->fetch_host + (lin & 0xfff), labels);
-                                if (nb == b) {
-                                    /* b's own slot got re-decoded: it is
-                                     * nb now, and its links are stale */
-                                    nb->next[0] = nb->next[1] = NULL;
-                                    b = nb;
-                                    goto run_block;
-                                }
-                            }
-                            b->next[1] = b->next[0];
-                            b->next[0] = nb;
+        block_done:
+            cpu->cur_block = NULL;
+            ic += (uint64_t)(di - b->insn);
+            cpu->icount = ic;
+            if (di != b->insn + b->n) {
+                /* stopped early: before di */
+                cpu->eip = eip + di->off;
+                goto next;
+            }
+            /* a control transfer or h_generic (always last) set next_eip;
+             * otherwise the block fell through */
+            eip = b->jumps ? cpu->next_eip : eip + b->bytes;
+            cpu->eip = eip;
+            /* Chaining: a successor in the same physical page, remembered
+             * in b->next[], is still valid if it has b's generation (a
+             * write to the page would have set cpu->pending) and the same
+             * code size; no hash or page lookup then. TF set by the
+             * block's last instruction raises pending (x86_exec_generic). */
+            lin = cpu->seg[S_CS].base + eip;
+            if (likely(!(cpu->pending | one)) && likely(ic < end) &&
+                likely((lin & ~0xfffu) == cpu->fetch_page && (lin & 0xfff) <= 4096 - 16) &&
+                likely(((cpu->fetch_phys ^ b->pa) >> 12) == 0)) {
+                uint64_t pa = cpu->fetch_phys | (lin & 0xfff);
+                uint8_t mode = (uint8_t)cpu->code32;
+                X86Block *nb = b->next[0];
+                if (unlikely(!nb || nb->pa != pa || nb->gen != b->gen || nb->mode != mode)) {
+                    nb = b->next[1];
+                    if (!nb || nb->pa != pa || nb->gen != b->gen || nb->mode != mode) {
+                        nb = lookup(cpu, pa, cpu->fetch_host + (lin & 0xfff), labels);
+                        if (nb == b) {
+                            /* b's own slot got re-decoded: it is nb now,
+                             * and its links are stale */
+                            nb->next[0] = nb->next[1] = NULL;
+                            goto run_block;
                         }
-                        b = nb;
-                        goto run_block;
                     }
+                    b->next[1] = b->next[0];
+                    b->next[0] = nb;
                 }
+                b = nb;
+                goto run_block;
             }
         } else {
             x86_exec_generic(cpu);
             cpu->icount++;
         }
+    next:
         if (unlikely(tf | cpu->single_step)) {
             int ret = x86_after_insn(cpu, tf);
             if (ret >= 0) {

@@ -1304,8 +1304,9 @@ void x86_exec_generic(X86Cpu *cpu)
 {
     exec_one(cpu);
     /* IRET, POPF, STI, task switches…: an INTR that IF masked may be
-     * deliverable now (update_pending leaves masked ones out) */
-    if (cpu->intr && (cpu->eflags & F_IF)) {
+     * deliverable now (update_pending leaves masked ones out), and a TF
+     * just set must reach the run loop before it chains to another block */
+    if ((cpu->intr && (cpu->eflags & F_IF)) || (cpu->eflags & F_TF)) {
         cpu->pending = true;
     }
 }
