@@ -135,6 +135,40 @@ EFL_RF    equ 0x10000
     pop esi
 %endmacro
 
+;  TEST16_TODO reg16 value, expected, "text", "reason": the same in real mode
+%macro TEST16_TODO 4
+    mov ax, %1
+    cmp ax, %2
+    jmp %%after
+%%s: db %3, 0
+%%r: db " # TODO ", %4, ": got ", 0
+%%after:
+    push si
+    je %%ok
+    push ax
+    inc dword [TAP_COUNT]
+    mov si, s_notok
+    call print16
+    call num16
+    mov si, s_dash
+    call print16
+    mov si, %%s
+    call print16
+    mov si, %%r
+    call print16
+    pop ax
+    movzx eax, ax
+    call hex16_eax
+    mov si, s_nl
+    call print16
+    jmp %%done
+%%ok:
+    mov si, %%s
+    call tap_ok16
+%%done:
+    pop si
+%endmacro
+
 ; Start of a counted block: N0 -> EAX (IN ends the previous block), then
 ; the block's first instruction stores it.
 %macro COUNT_START 0
@@ -162,6 +196,7 @@ start:
     mov sp, 0x7000
     mov dword [TAP_COUNT], 0
     mov dword [RECOVER], 0
+    call rm_tests
     mov si, gdt
     mov di, 0x1000
     mov cx, gdt_end - gdt
@@ -1048,6 +1083,27 @@ debug_tests:
     TEST_EQ [TST], 2, "TF: results (store)"
     LOOP_END
 
+    ; TF and MOV SS (SDM vol. 3A 6.8.3): the trap after MOV SS waits for
+    ; the next instruction
+    mov dword [DBN], 0
+    mov dword [DBSTOP], ROMBASE + .mstop
+    mov eax, ss
+    pushfd
+    or dword [esp], EFL_TF
+    popfd
+.m0:
+    mov edx, 1
+.m1:
+    mov ss, ax
+.m2:
+    mov esp, esp
+.m3:
+    nop
+.mstop:
+    TEST_EQ [DBARR + 0], ROMBASE + .m1, "TF: trap after the instruction before MOV SS"
+    TEST_TODO [DBARR + 4], ROMBASE + .m3, "TF: no trap right after MOV SS, one after the next", "cpu.c x86_after_insn traps right after MOV SS"
+    TEST_TODO [DBN], 3, "TF over MOV SS: 3 traps", "cpu.c x86_after_insn traps right after MOV SS"
+
     ; DR0 on the 5th instruction of a block
     mov eax, 1
     mov ebx, ROMBASE + db_exec
@@ -1403,6 +1459,293 @@ real_again:
     shr eax, 16
     TEST16_EQ ax, 0xabcd, "real mode: limit kept from protected mode (unreal)"
     jmp tap_done16
+
+
+; ---------------------------------------------------------------------
+; Real mode, first thing after reset (64 KiB limits): 16-bit code runs
+; from the decoded-instruction cache too. #GP (INT 13) for a word at
+; offset 0xFFFF and #SS (INT 12) for one at SS:0xFFFF in mid-block, INTR
+; from OUT in mid-block and after STI + 1, self-modifying code, TF.
+[bits 16]
+RM_SMC  equ 0x2000              ; segment of the real-mode SMC copy
+
+%macro RM_COUNT_START 0
+    in eax, 0xf2
+    mov [ss:T0], eax
+%endmacro
+; RM_TEST_COUNT expected, "text" (DS = 0)
+%macro RM_TEST_COUNT 2
+    mov eax, [ICNT]
+    sub eax, [T0]
+    TEST16_EQ ax, %1, %2
+%endmacro
+
+rm_tests:
+    mov word [1 * 4], rm_db
+    mov word [1 * 4 + 2], 0xf000
+    mov word [2 * 4], rm_irq
+    mov word [2 * 4 + 2], 0xf000
+    mov word [12 * 4], rm_ss
+    mov word [12 * 4 + 2], 0xf000
+    mov word [13 * 4], rm_gp
+    mov word [13 * 4 + 2], 0xf000
+    mov word [0x40 * 4], rm_irq
+    mov word [0x40 * 4 + 2], 0xf000
+    ; the SMC routines, copied to RAM_SMC:0
+    push es
+    mov ax, cs
+    mov ds, ax
+    mov ax, RM_SMC
+    mov es, ax
+    mov si, rm_smc_blob
+    xor di, di
+    mov cx, rm_smc_end - rm_smc_blob
+    cld
+    rep movsb
+    pop es
+    xor ax, ax
+    mov ds, ax
+
+    mov dword [ITER], 2
+.loop:
+    ; #GP: a word at DS:0xFFFF, 4th instruction of the block
+    mov ax, 0x1000
+    mov ds, ax
+    mov bx, 0xb0b0
+    mov cx, 0xc0c0
+    mov word [ss:RECOVER], .g1r
+    RM_COUNT_START
+    mov bx, 0x1111              ; 2
+    add cx, 1                   ; 3
+.g1:
+    mov ax, [0xffff]            ; 4: #GP
+    mov bx, 0x2222
+.g1r:
+    xor ax, ax
+    mov ds, ax
+    mov [REGS + 12], bx
+    mov [REGS + 4], cx
+    TEST16_EQ [EXC_VEC], 13, "real mode, 4th instruction: word at DS:0xFFFF is #GP"
+    TEST16_EQ [EXC_EIP], .g1, "real mode #GP: IP of the faulting instruction"
+    RM_TEST_COUNT 5, "real mode #GP: instruction count at the handler"
+    TEST16_EQ [REGS + 12], 0x1111, "real mode #GP: earlier MOV done, later not"
+    TEST16_EQ [REGS + 4], 0xc0c1, "real mode #GP: ADD before it done"
+
+    ; #SS: [BP] at SS:0xFFFF, 3rd instruction
+    mov bp, 0xffff
+    mov cx, 0xc0c0
+    mov word [ss:RECOVER], .s1r
+    RM_COUNT_START
+    mov cx, 5                   ; 2
+.s1:
+    mov ax, [bp]                ; 3: #SS
+    mov cx, 6
+.s1r:
+    mov [REGS + 4], cx
+    TEST16_EQ [EXC_VEC], 12, "real mode: word at SS:0xFFFF through [BP] is #SS"
+    TEST16_EQ [EXC_EIP], .s1, "real mode #SS: IP"
+    RM_TEST_COUNT 4, "real mode #SS: instruction count"
+    TEST16_EQ [REGS + 4], 5, "real mode #SS: MOV before it done, after it not"
+
+    ; INTR from OUT 0xF0 in mid-block (IF=1)
+    mov word [IRQ_N], 0
+    sti
+    mov cx, 0xc
+    mov dx, 0xd
+    RM_COUNT_START
+    mov cx, 1                   ; 2
+    mov al, 0x40                ; 3
+    out 0xf0, al                ; 4
+.o1n:
+    mov dx, 2
+    cli
+    TEST16_EQ [IRQ_N], 1, "real mode INTR from OUT: taken once"
+    TEST16_EQ [IRQ_EIP], .o1n, "real mode INTR from OUT: return IP is the next instruction"
+    TEST16_EQ [IRQ_ECX], 1, "real mode INTR from OUT: instruction before it done"
+    TEST16_EQ [IRQ_EDX], 0xd, "real mode INTR from OUT: instruction after it not done"
+    RM_TEST_COUNT 6, "real mode INTR from OUT: instruction count"
+
+    ; INTR held with IF=0 until STI + 1
+    mov word [IRQ_N], 0
+    mov cx, 0xc
+    mov dx, 0xd
+    RM_COUNT_START
+    mov al, 0x40                ; 2
+    out 0xf0, al                ; 3
+    mov bx, 1                   ; 4
+    sti                         ; 5
+    mov cx, 2                   ; 6: the shadow
+.s2n:
+    mov dx, 3
+    cli
+    TEST16_EQ [IRQ_N], 1, "real mode INTR with IF=0: taken once after STI"
+    TEST16_EQ [IRQ_EIP], .s2n, "real mode INTR with IF=0: after STI and one instruction"
+    TEST16_EQ [IRQ_ECX], 2, "real mode INTR with IF=0: the shadow instruction done"
+    TEST16_EQ [IRQ_EDX], 0xd, "real mode INTR with IF=0: the one after not done"
+    RM_TEST_COUNT 8, "real mode INTR after STI: instruction count"
+
+    ; self-modifying code at RM_SMC:0
+    mov cx, [ITER]
+    add cx, 0x30
+    call RM_SMC:(rsmc1 - rm_smc_blob)
+    mov cx, [ITER]
+    add cx, 0x30
+    cmp ax, cx
+    mov ax, 0
+    sete al
+    TEST16_EQ ax, 1, "real mode SMC: store patches an immediate later in the same block"
+    mov bx, [ITER]
+    mov bl, [cs:rm_smc_ops - 1 + bx]
+    mov ax, 0x100
+    call RM_SMC:(rsmc2 - rm_smc_blob)
+    mov bx, [ITER]
+    shl bx, 1
+    cmp ax, [cs:rm_smc_res - 2 + bx]
+    mov ax, 0
+    sete al
+    TEST16_EQ ax, 1, "real mode SMC: store patches the opcode of the next instruction"
+
+    ; TF single-step
+    mov word [DBN], 0
+    mov word [DBSTOP], .tstop
+    mov cx, 2
+    pushf
+    mov bp, sp
+    or word [bp], 0x100
+    popf
+.t0:
+    mov ax, 1
+.t1:
+    add ax, cx
+.t2:
+    mov [TST], ax
+.t3:
+    mov bx, ax
+.t4:
+    dec cx
+.t5:
+    jnz .t0
+.tstop:
+    TEST16_EQ [DBN], 12, "real mode TF: 12 traps for 12 instructions"
+    TEST16_EQ [DBARR + 0], .t1, "real mode TF trap 1"
+    TEST16_EQ [DBARR + 2], .t2, "real mode TF trap 2"
+    TEST16_EQ [DBARR + 4], .t3, "real mode TF trap 3"
+    TEST16_EQ [DBARR + 6], .t4, "real mode TF trap 4"
+    TEST16_EQ [DBARR + 8], .t5, "real mode TF trap 5"
+    TEST16_EQ [DBARR + 10], .t0, "real mode TF trap 6: after the taken JNZ"
+    TEST16_EQ [DBARR + 12], .t1, "real mode TF trap 7"
+    TEST16_EQ [DBARR + 20], .t5, "real mode TF trap 11"
+    TEST16_EQ [DBARR + 22], .tstop, "real mode TF trap 12: after the JNZ not taken"
+    TEST16_EQ [TST], 2, "real mode TF: results"
+
+    ; TF and MOV SS: no trap between MOV SS and the next instruction
+    ; (SDM vol. 3A 6.8.3)
+    mov word [DBN], 0
+    mov word [DBSTOP], .mstop
+    mov ax, ss
+    pushf
+    mov bp, sp
+    or word [bp], 0x100
+    popf
+.m0:
+    mov dx, 1
+.m1:
+    mov ss, ax
+.m2:
+    mov sp, sp
+.m3:
+    nop
+.mstop:
+    TEST16_EQ [DBARR + 0], .m1, "real mode TF: trap after the instruction before MOV SS"
+    TEST16_TODO [DBARR + 2], .m3, "real mode TF: no trap right after MOV SS, one after the next", "cpu.c x86_after_insn traps right after MOV SS"
+    TEST16_TODO [DBN], 3, "real mode TF over MOV SS: 3 traps", "cpu.c x86_after_insn traps right after MOV SS"
+
+    dec dword [ITER]
+    jnz .loop
+    ret
+
+rm_smc_ops: db 0x40, 0x90, 0x48         ; ITER 1, 2, 3: INC, NOP, DEC AX
+rm_smc_res: dw 0x102, 0x101, 0x100
+
+align 16
+rm_smc_blob:
+rsmc1:                          ; CL: new immediate byte
+    mov [cs:rsmc1.ins + 1 - rm_smc_blob], cl
+    mov dx, 0
+    inc dx
+.ins:
+    mov ax, 0
+    retf
+rsmc2:                          ; BL: new opcode for .op
+    mov [cs:rsmc2.op - rm_smc_blob], bl
+.op:
+    inc ax
+    inc ax
+    retf
+rm_smc_end:
+
+; #GP / #SS in real mode: note the count, vector and IP; resume at
+; [RECOVER] (low word)
+rm_gp:
+    push eax
+    in eax, 0xf2
+    mov [ss:ICNT], eax
+    mov dword [ss:EXC_VEC], 13
+    jmp rm_exc_common
+rm_ss:
+    push eax
+    in eax, 0xf2
+    mov [ss:ICNT], eax
+    mov dword [ss:EXC_VEC], 12
+rm_exc_common:
+    push bp
+    mov bp, sp
+    mov ax, [bp + 6]
+    mov [ss:EXC_EIP], ax
+    mov ax, [ss:RECOVER]
+    mov [bp + 6], ax
+    pop bp
+    pop eax
+    iret
+
+; INTR 0x40 and NMI in real mode
+rm_irq:
+    push eax
+    in eax, 0xf2
+    mov [ss:ICNT], eax
+    push bp
+    mov bp, sp
+    mov ax, [bp + 6]
+    mov [ss:IRQ_EIP], ax
+    pop bp
+    mov [ss:IRQ_EBX], bx
+    mov [ss:IRQ_ECX], cx
+    mov [ss:IRQ_EDX], dx
+    inc word [ss:IRQ_N]
+    pop eax
+    iret
+
+; #DB in real mode: IP into DBARR (words); clear TF at [DBSTOP]
+rm_db:
+    push ax
+    push bx
+    push bp
+    mov bp, sp
+    mov bx, [ss:DBN]
+    mov ax, [bp + 6]
+    shl bx, 1
+    mov [ss:DBARR + bx], ax
+    shr bx, 1
+    inc bx
+    and bx, 63
+    mov [ss:DBN], bx
+    cmp ax, [ss:DBSTOP]
+    jne .r
+    and word [bp + 10], ~0x100
+.r: pop bp
+    pop bx
+    pop ax
+    iret
 
 [bits 32]
 ; ---------------------------------------------------------------------
