@@ -19,31 +19,9 @@ SCRATCH  equ 0x5f0
 
 [bits 16]
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov dword [TAP_COUNT], 0
-    mov dword [RECOVER], 0
-    mov si, gdt
-    mov di, 0x1000
-    mov cx, gdt_end - gdt
-    cs rep movsb
-    lgdt [cs:gdt_desc]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword 0x08:(ROMBASE + pm32)
-
-gdt_desc: dw gdt_end - gdt - 1
-          dd 0x1000
-align 8
-gdt:
-    dq 0
-    dq 0x00cf9a000000ffff       ; 0x08 code32
-    dq 0x00cf92000000ffff       ; 0x10 data32
+    REAL_INIT
+    PM32_ENTER RAM
+    FLAT_GDT
 gdt_end:
 
 [bits 32]
@@ -147,15 +125,7 @@ isr_hook:
     mov dword [APIC + 0xb0], 0
     ret
 
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov fs, ax
-    mov gs, ax
-    mov esp, 0x9000
-    call setup_idt32
+    PM32_INIT
     mov ecx, 0x30
 .gates:
     mov eax, ecx
@@ -316,24 +286,7 @@ pm32:
     call clear_log
     mov dword [HOOK], ROMBASE + ferr_hook
     mov dword [APIC + 0x350], 0x700
-    mov al, 0x11
-    out 0x20, al
-    out 0xa0, al
-    mov al, 0x70                ; master 0x70-0x77
-    out 0x21, al
-    mov al, 0x78                ; slave 0x78-0x7f
-    out 0xa1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xa1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xa1, al
-    mov al, 0xfb                ; master: cascade only
-    out 0x21, al
-    mov al, 0xdf                ; slave: IRQ 13 only
-    out 0xa1, al
+    PIC_INIT 0x70, 0x78, 0xfb, 0xdf   ; 0x70-0x7f; IRQ 13 (and the cascade) only
     mov eax, cr0
     and eax, ~0x2c              ; NE, TS, EM clear
     mov cr0, eax

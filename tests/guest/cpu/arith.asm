@@ -26,32 +26,13 @@ ALLF equ CF|PF|AF|ZF|SF|OF
 
 [bits 16]
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov dword [TAP_COUNT], 0
-    mov dword [RECOVER], 0
-    lgdt [cs:gdt_desc]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword 0x08:(ROMBASE + pm32)
-gdt_desc: dw 31
-          dd ROMBASE + gdt
-align 8
-gdt: dq 0, 0x00cf9a000000ffff, 0x00cf92000000ffff
-     dq 0x00cf92001000ffff      ; 0x18: data, base 0x1000
+    REAL_INIT
+    PM32_ENTER
+    FLAT_GDT
+    dq 0x00cf92001000ffff       ; 0x18 data, base 0x1000
+gdt_end:
 
-[bits 32]
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x9000
-    call setup_idt32
+    PM32_INIT
 
     ; ADD/SUB/ADC/SBB/INC/DEC/NEG flags
     mov eax, 0x7fffffff

@@ -9,14 +9,7 @@
 
 [bits 16]
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov dword [TAP_COUNT], 0
-    mov dword [RECOVER], 0
+    REAL_INIT
 
     ; real-mode arithmetic and INT through the IVT
     mov ax, 0x1234
@@ -46,28 +39,13 @@ start:
     TEST16_EQ word [0x600], 0x7777, "A20 on: no wrap"
 
     ; GDT to RAM (the CPU writes accessed/busy bits)
-    mov si, gdt
-    mov di, 0x1000
-    mov cx, gdt_end - gdt
-    cs rep movsb
-    lgdt [cs:gdt_desc]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword 0x08:(ROMBASE + pm32)
+    PM32_ENTER RAM
 
 int30:
     mov ax, 0x5a5a
     iret
 
-gdt_desc: dw gdt_end - gdt - 1
-          dd 0x1000
-
-align 8
-gdt:
-    dq 0                        ; 0x00
-    dq 0x00cf9a000000ffff       ; 0x08 code32 ring 0
-    dq 0x00cf92000000ffff       ; 0x10 data32 ring 0
+    FLAT_GDT
     dq 0x00009a0f0000ffff       ; 0x18 code16 base 0xf0000
     dq 0x000092000000ffff       ; 0x20 data16
     dq 0x00cffa000000ffff       ; 0x28 code32 ring 3
@@ -78,16 +56,7 @@ gdt:
     dq 0x00cf12000000ffff       ; 0x50 data, not present
 gdt_end:
 
-[bits 32]
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov fs, ax
-    mov gs, ax
-    mov esp, 0x9000
-    call setup_idt32
+    PM32_INIT
     mov eax, cs
     TEST_EQ eax, 0x08, "protected mode: CS"
 

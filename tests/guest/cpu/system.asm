@@ -14,47 +14,16 @@ TSS_C equ 0x3200
 
 [bits 16]
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov dword [TAP_COUNT], 0
-    mov dword [RECOVER], 0
-    mov si, gdt
-    mov di, 0x1000
-    mov cx, gdt_end - gdt
-    cs rep movsb
-    lgdt [cs:gdt_desc]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword 0x08:(ROMBASE + pm32)
-
-gdt_desc: dw gdt_end - gdt - 1
-          dd 0x1000
-align 8
-gdt:
-    dq 0                        ; 0x00
-    dq 0x00cf9a000000ffff       ; 0x08 code32
-    dq 0x00cf92000000ffff       ; 0x10 data32
+    REAL_INIT
+    PM32_ENTER RAM
+    FLAT_GDT
     dq 0x00008900300000a8       ; 0x18 TSS A (0x3000), redirection + I/O bitmaps
     dq 0x0000890031000067       ; 0x20 TSS B (0x3100)
     dq 0x0000850000200000       ; 0x28 task gate -> 0x20
     dq 0x0000890032000067       ; 0x30 TSS C (0x3200)
 gdt_end:
 
-[bits 32]
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov fs, ax
-    mov gs, ax
-    mov esp, 0x9000
-    call setup_idt32
+    PM32_INIT
 
     ; TSS A: ring-0 stack for V86 interrupts, I/O bitmap allowing 0xe9
     mov edi, TSS_A

@@ -26,37 +26,8 @@
     TEST_EQ [EXC_EIP], ROMBASE + %%insn, %1
 %endmacro
 
-[bits 16]
-start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov dword [TAP_COUNT], 0
-    mov dword [RECOVER], 0
-    lgdt [cs:gdt_desc]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword 0x08:(ROMBASE + pm32)
-gdt_desc: dw 23
-          dd ROMBASE + gdt
-align 8
-gdt: dq 0, 0x00cf9a000000ffff, 0x00cf92000000ffff
-
-[bits 32]
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x9000
-    call setup_idt32
-    mov eax, cr0
-    and eax, ~(4 | 8)            ; EM=0 TS=0
-    or eax, 0x22                 ; MP NE
-    mov cr0, eax
+    PM32_FLAT
+    X87_ON
     mov eax, cr4
     or eax, 0x200                ; OSFXSR: SSE would be enabled if present
     mov cr4, eax

@@ -47,37 +47,8 @@
     fldcw [0x700]
 %endmacro
 
-[bits 16]
-start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov dword [TAP_COUNT], 0
-    mov dword [RECOVER], 0
-    lgdt [cs:gdt_desc]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword 0x08:(ROMBASE + pm32)
-gdt_desc: dw 23
-          dd ROMBASE + gdt
-align 8
-gdt: dq 0, 0x00cf9a000000ffff, 0x00cf92000000ffff
-
-[bits 32]
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x9000
-    call setup_idt32
-    mov eax, cr0
-    and eax, ~(4 | 8)
-    or eax, 0x22                ; MP, NE
-    mov cr0, eax
+    PM32_FLAT
+    X87_ON
 
     ; --- precision control: 1/3 = 1.0101...b x 2^-2 ---
     fninit

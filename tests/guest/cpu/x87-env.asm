@@ -43,13 +43,7 @@
 
 [bits 16]
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov dword [TAP_COUNT], 0
-    mov dword [RECOVER], 0
+    REAL_INIT
 
     ; --- real-mode FSTENV, 16-bit: IP and DP as 20-bit linear addresses ---
     fninit
@@ -83,28 +77,11 @@ rfld1:
     TEST16_EQ ax, 0x3800, "real 16-bit frstor: TOP=7 back"
     fninit
 
-    lgdt [cs:gdt_desc]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword 0x08:(ROMBASE + pm32)
-gdt_desc: dw 23
-          dd ROMBASE + gdt
-align 8
-gdt: dq 0, 0x00cf9a000000ffff, 0x00cf92000000ffff
-
-[bits 32]
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x9000
-    call setup_idt32
-    mov eax, cr0
-    and eax, ~(4 | 8)
-    or eax, 0x22
-    mov cr0, eax
+    PM32_ENTER
+    FLAT_GDT
+gdt_end:
+    PM32_INIT
+    X87_ON
 
     ; --- protected-mode FSTENV, 32 and 16 bits ---
     fninit

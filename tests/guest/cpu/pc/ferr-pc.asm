@@ -20,31 +20,9 @@ HFSW  equ 0x650             ; FSW after the handler's FLD1/FSTP (word)
 
 [bits 16]
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov dword [TAP_COUNT], 0
-    mov dword [RECOVER], 0
-    mov si, gdt
-    mov di, 0x1000
-    mov cx, gdt_end - gdt
-    cs rep movsb
-    lgdt [cs:gdt_desc]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword 0x08:(ROMBASE + pm32)
-
-gdt_desc: dw gdt_end - gdt - 1
-          dd 0x1000
-align 8
-gdt:
-    dq 0
-    dq 0x00cf9a000000ffff       ; 0x08 code32
-    dq 0x00cf92000000ffff       ; 0x10 data32
+    REAL_INIT
+    PM32_ENTER RAM
+    FLAT_GDT
 gdt_end:
 
 [bits 32]
@@ -70,13 +48,7 @@ irq13:
     pop eax
     iretd
 
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x9000
-    call setup_idt32
+    PM32_INIT
     mov eax, 0x7d
     mov ebx, ROMBASE + irq13
     mov dx, 0x8e00
@@ -84,24 +56,7 @@ pm32:
 
     ; 8259s: master 0x70-0x77, slave 0x78-0x7f; only IRQ 13 (and the
     ; cascade) unmasked. The local APIC passes the 8259 on through LINT0.
-    mov al, 0x11
-    out 0x20, al
-    out 0xa0, al
-    mov al, 0x70
-    out 0x21, al
-    mov al, 0x78
-    out 0xa1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xa1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xa1, al
-    mov al, 0xfb
-    out 0x21, al
-    mov al, 0xdf
-    out 0xa1, al
+    PIC_INIT 0x70, 0x78, 0xfb, 0xdf
     mov dword [APIC + 0xf0], 0x1ff
     mov dword [APIC + 0x350], 0x700
 
