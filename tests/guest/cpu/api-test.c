@@ -381,6 +381,52 @@ static void test_budget_mid_block(void)
     env_free(e);
 }
 
+/* The same in real mode (16-bit decoded blocks): CS base 0xffff0000, IP
+ * 0xf000 + offset; XOR CX, XOR BP, MOV SP, OUT stop after 5 instructions
+ * (with the JMP at the reset vector), then
+ *   L0: 09 mov ax,1  0c mov bx,2  0f add ax,bx  11 mov [0x2000],ax
+ *       14 inc cx  15 lea dx,[bx+si+1]  18 push dx  19 pop di  1a jmp L1
+ *   L1: 1c mov si,0x77  1f add bp,1  22 jmp L0 */
+static const uint8_t code_budget16[] = {
+    0x31, 0xc9, 0x31, 0xed, 0xbc, 0x00, 0x80, 0xe6, 0x80, 0xb8, 0x01, 0x00,
+    0xbb, 0x02, 0x00, 0x01, 0xd8, 0xa3, 0x00, 0x20, 0x41, 0x8d, 0x50, 0x01,
+    0x52, 0x5f, 0xeb, 0x00, 0xbe, 0x77, 0x00, 0x83, 0xc5, 0x01, 0xeb, 0xe5,
+};
+
+static void test_budget_mid_block16(void)
+{
+    static const uint8_t jmp[] = { 0xe9, 0x0d, 0xf0 };     /* jmp 0xf000 */
+    Env *e = env_new(jmp, sizeof(jmp));
+    uint64_t n;
+    uint32_t v;
+    memcpy(e->rom, code_budget16, sizeof(code_budget16));
+    e->exit_on_out = true;
+    g_assert_cmpint(x86_cpu_run(e->cpu, 1000, &n), ==, X86_EXIT_REQUEST);
+    g_assert_cmpuint(n, ==, 5);
+    g_assert_cmphex(reg(e, 8), ==, 0xf009);
+    e->exit_on_out = false;
+    for (int pass = 0; pass < 3; pass++) {
+        run_budget(e, 3, 0xf011);
+        g_assert_cmphex(reg(e, 0) & 0xffff, ==, 3);
+        memset(e->ram + 0x2000, 0, 4);
+        run_budget(e, 1, 0xf014);
+        memcpy(&v, e->ram + 0x2000, 4);
+        g_assert_cmphex(v, ==, 3);
+        run_budget(e, 5, 0xf01c);
+        g_assert_cmphex(reg(e, 1) & 0xffff, ==, (uint32_t)(1 + pass * 102));
+        g_assert_cmphex(reg(e, 2) & 0xffff, ==, pass == 0 ? 3u : 0x7au);
+        g_assert_cmphex(reg(e, 4) & 0xffff, ==, 0x8000);
+        run_budget(e, 2, 0xf022);
+        g_assert_cmphex(reg(e, 5) & 0xffff, ==, (uint32_t)(1 + pass * 102));
+        run_budget(e, 1, 0xf009);
+        run_budget(e, 12 * 100 + 7, 0xf019);
+        g_assert_cmphex(reg(e, 1) & 0xffff, ==, (uint32_t)(1 + pass * 102 + 101));
+        g_assert_cmphex(reg(e, 4) & 0xffff, ==, 0x7ffe);
+        run_budget(e, 5, 0xf009);
+    }
+    env_free(e);
+}
+
 static void test_models(void)
 {
     X86Model m;
@@ -407,5 +453,6 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/models", test_models);
     g_test_add_func("/x86/init-signal", test_init_signal);
     g_test_add_func("/x86/budget-mid-block", test_budget_mid_block);
+    g_test_add_func("/x86/budget-mid-block16", test_budget_mid_block16);
     return g_test_run();
 }
