@@ -36,7 +36,7 @@ tests_unit_test_timer_LDADD = $(CORE_LIBS)
 
 check_PROGRAMS += tests/unit/test-gdbstub
 TESTS += tests/unit/test-gdbstub
-tests_unit_test_gdbstub_SOURCES = tests/unit/test-gdbstub.c
+tests_unit_test_gdbstub_SOURCES = tests/unit/test-gdbstub.c tests/lib/gdbtest.c tests/lib/gdbtest.h
 tests_unit_test_gdbstub_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_gdbstub_CFLAGS = $(CORE_CFLAGS)
 tests_unit_test_gdbstub_LDADD = $(BP_TEST_LDADD)

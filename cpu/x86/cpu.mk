@@ -99,7 +99,8 @@ tests_unit_test_cpu_pins_LDFLAGS = $(BP_TEST_LDFLAGS)
 # GDB watchpoints (Z2-Z4) through the stub over a loopback TCP socket.
 check_PROGRAMS += tests/unit/test-gdbstub-watch
 TESTS += tests/unit/test-gdbstub-watch
-tests_unit_test_gdbstub_watch_SOURCES = tests/unit/test-gdbstub-watch.c
+tests_unit_test_gdbstub_watch_SOURCES = tests/unit/test-gdbstub-watch.c tests/lib/gdbtest.c \
+	tests/lib/gdbtest.h
 tests_unit_test_gdbstub_watch_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_gdbstub_watch_CFLAGS = $(CORE_CFLAGS)
 tests_unit_test_gdbstub_watch_LDADD = $(BP_TEST_LDADD)
