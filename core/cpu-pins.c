@@ -44,6 +44,21 @@ static CpuPins *pins_get(unsigned cpu)
     return cpu < BP_CPU_PINS_MAX ? &cpu_pins[cpu] : NULL;
 }
 
+/* *pin, created on first use as "cpuN.NAME"; an input pin (changed not
+ * NULL) is heard by changed(p). */
+static BpIrq *pins_pin(BpIrq **pin, unsigned cpu, const char *name, BpIrqHandler changed,
+                       CpuPins *p)
+{
+    if (!*pin) {
+        g_autofree char *full = g_strdup_printf("cpu%u.%s", cpu, name);
+        *pin = bp_irq_new(full);
+        if (changed) {
+            bp_irq_connect(*pin, changed, p, 0);
+        }
+    }
+    return *pin;
+}
+
 static void pins_intr_changed(void *opaque, int n, bool level)
 {
     CpuPins *p = opaque;
@@ -71,24 +86,14 @@ BpIrq *bp_cpu_intr(unsigned cpu)
 {
     CpuPins *p = pins_get(cpu);
     g_return_val_if_fail(p != NULL, NULL);
-    if (!p->intr) {
-        g_autofree char *name = g_strdup_printf("cpu%u.intr", cpu);
-        p->intr = bp_irq_new(name);
-        bp_irq_connect(p->intr, pins_intr_changed, p, 0);
-    }
-    return p->intr;
+    return pins_pin(&p->intr, cpu, "intr", pins_intr_changed, p);
 }
 
 BpIrq *bp_cpu_nmi(unsigned cpu)
 {
     CpuPins *p = pins_get(cpu);
     g_return_val_if_fail(p != NULL, NULL);
-    if (!p->nmi) {
-        g_autofree char *name = g_strdup_printf("cpu%u.nmi", cpu);
-        p->nmi = bp_irq_new(name);
-        bp_irq_connect(p->nmi, pins_nmi_changed, p, 0);
-    }
-    return p->nmi;
+    return pins_pin(&p->nmi, cpu, "nmi", pins_nmi_changed, p);
 }
 
 static void pins_ignne_changed(void *opaque, int n, bool level)
@@ -115,35 +120,21 @@ BpIrq *bp_cpu_init(unsigned cpu)
 {
     CpuPins *p = pins_get(cpu);
     g_return_val_if_fail(p != NULL, NULL);
-    if (!p->init) {
-        g_autofree char *name = g_strdup_printf("cpu%u.init", cpu);
-        p->init = bp_irq_new(name);
-        bp_irq_connect(p->init, pins_init_changed, p, 0);
-    }
-    return p->init;
+    return pins_pin(&p->init, cpu, "init", pins_init_changed, p);
 }
 
 BpIrq *bp_cpu_ignne(unsigned cpu)
 {
     CpuPins *p = pins_get(cpu);
     g_return_val_if_fail(p != NULL, NULL);
-    if (!p->ignne) {
-        g_autofree char *name = g_strdup_printf("cpu%u.ignne", cpu);
-        p->ignne = bp_irq_new(name);
-        bp_irq_connect(p->ignne, pins_ignne_changed, p, 0);
-    }
-    return p->ignne;
+    return pins_pin(&p->ignne, cpu, "ignne", pins_ignne_changed, p);
 }
 
 BpIrq *bp_cpu_ferr(unsigned cpu)
 {
     CpuPins *p = pins_get(cpu);
     g_return_val_if_fail(p != NULL, NULL);
-    if (!p->ferr) {
-        g_autofree char *name = g_strdup_printf("cpu%u.ferr", cpu);
-        p->ferr = bp_irq_new(name);
-    }
-    return p->ferr;
+    return pins_pin(&p->ferr, cpu, "ferr", NULL, p);
 }
 
 void bp_cpu_pins_set_ferr(unsigned cpu, bool level)
