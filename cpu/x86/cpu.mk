@@ -71,6 +71,7 @@ X86_GUEST_TESTS = \
 	tests/guest/cpu/ud-486.asm \
 	tests/guest/cpu/ud-p5.asm \
 	tests/guest/cpu/exact.asm \
+	tests/guest/cpu/cond.asm \
 	tests/guest/cpu/pse36.asm \
 	tests/guest/cpu/real16.asm
 EXTRA_DIST += $(X86_GUEST_TESTS) tests/guest/cpu/lib.inc tests/guest/cpu/run-tests.sh \
