@@ -329,6 +329,7 @@ pm32:
     call debug_tests
     call seg_tests
     call misc_tests
+    call jcc_tests
     jmp real_mode_tests
 
 ; ---------------------------------------------------------------------
@@ -1390,6 +1391,61 @@ misc_tests:
     ret
 .f16:
     mov [REGS + 32], esp
+    ret
+
+; ---------------------------------------------------------------------
+; Conditional branches in mid-block, taken and not taken, before a fault,
+; an INTR and a count
+jcc_tests:
+    LOOP_START 2
+    mov ebx, 0xb
+    mov ecx, 0xc
+    EXPECT_FAULT .j1r
+    COUNT_START
+    xor edx, edx                ; 2: ZF=1
+    jnz .jx                     ; 3: not taken
+    mov ebx, 1                  ; 4
+    jz .j1y                     ; 5: taken
+    mov ebx, 2
+.j1y:
+    mov ecx, 3                  ; 6
+    jc .jx                      ; 7: not taken (XOR cleared CF)
+.j1:
+    mov eax, [PG_NP]            ; 8: #PF
+    mov ecx, 4
+.j1r:
+    SAVE_REGS
+    TEST_EQ [EXC_VEC], 14, "fault after taken and not-taken Jcc: #PF"
+    TEST_EQ [EXC_EIP], ROMBASE + .j1, "fault after Jcc: EIP"
+    TEST_COUNT 9, "fault after Jcc: instruction count"
+    TEST_EQ R_EBX_S, 1, "fault after Jcc: the skipped MOV not done"
+    TEST_EQ R_ECX_S, 3, "fault after Jcc: the MOV at the target done, the one after the fault not"
+
+    ; a loop of not-taken and taken branches, then INTR from OUT
+    mov dword [IRQ_N], 0
+    sti
+    mov ecx, 3
+    xor ebx, ebx
+    COUNT_START
+.j2l:
+    inc ebx                     ; 2, 5, 8
+    cmp ebx, 100                ; 3, 6, 9
+    ja .jx                      ; 4, 7, 10: not taken
+    dec ecx                     ; 5...
+    jnz .j2l                    ; taken twice
+    mov al, 0x40
+    out 0xf0, al
+.j2n:
+    mov edx, 7
+    cli
+    TEST_EQ [IRQ_EIP], ROMBASE + .j2n, "INTR after a loop of Jcc: return EIP"
+    TEST_EQ [IRQ_EBX], 3, "INTR after a loop of Jcc: EBX"
+    ; IN, MOV [T0], 3 x (INC, CMP, JA, DEC, JNZ), MOV AL, OUT, PUSH
+    TEST_COUNT 1 + 1 + 15 + 2 + 1, "INTR after a loop of Jcc: instruction count"
+    LOOP_END
+    ret
+.jx:
+    TEST_EQ 0, 1, "Jcc went the wrong way"
     ret
 
 ; run at CS 0x78 (limit lim_end + 1)
