@@ -427,6 +427,68 @@ static void test_budget_mid_block16(void)
     env_free(e);
 }
 
+/* A write that leaves RAM (a device register) asks the engine to stop:
+ * the run ends right after that store, in mid-block, with EIP and the
+ * count exact. After code_budget's prologue (up to 0x4d):
+ *   L0: 4d mov eax,1  52 mov [0x200000],eax  57 mov ebx,2
+ *       5c mov ecx,[0x200000]  62 jmp L0 */
+static const uint8_t code_mmio_tail[] = {
+    0xb8, 0x01, 0x00, 0x00, 0x00, 0xa3, 0x00, 0x00, 0x20, 0x00, 0xbb, 0x02,
+    0x00, 0x00, 0x00, 0x8b, 0x0d, 0x00, 0x00, 0x20, 0x00, 0xeb, 0xe9,
+};
+
+static int mmio_writes;
+
+static void mmio_exit_write(void *opaque, uint64_t paddr, uint64_t val, unsigned size)
+{
+    Env *e = opaque;
+    mmio_writes++;
+    x86_cpu_exit_request(e->cpu);
+}
+
+static void test_mmio_exit_mid_block(void)
+{
+    Env *e = g_new0(Env, 1);
+    memcpy(e->rom + 0xff0, (const uint8_t[]){ 0xe9, 0x0d, 0xf0 }, 3);
+    memcpy(e->rom, code_budget, 0x4d);
+    memcpy(e->rom + 0x4d, code_mmio_tail, sizeof(code_mmio_tail));
+    X86Bus bus = {
+        .opaque = e, .page_ptr = env_page_ptr, .mem_read = env_mem_read,
+        .mem_write = mmio_exit_write, .io_read = env_io_read, .io_write = env_io_write,
+        .intack = env_intack, .clock_ns = env_clock, .shutdown = env_shutdown,
+    };
+    e->cpu = x86_cpu_new(X86_MODEL_PENTIUM2, &bus);
+    uint64_t n;
+    e->exit_on_out = true;
+    /* the descriptor loads of the prologue write their accessed bits to
+     * the GDT in ROM through the bus too: each one stops the run */
+    for (int i = 0; i < 10 && reg(e, 8) != 0xfffff04d; i++) {
+        g_assert_cmpint(x86_cpu_run(e->cpu, 1000, &n), ==, X86_EXIT_REQUEST);
+    }
+    g_assert_cmphex(reg(e, 8), ==, 0xfffff04d);
+    g_assert_cmpuint(x86_cpu_icount(e->cpu), ==, 15);
+    e->exit_on_out = false;
+    mmio_writes = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        uint64_t before = x86_cpu_icount(e->cpu);
+        g_assert_cmpint(x86_cpu_run(e->cpu, 1000, &n), ==, X86_EXIT_REQUEST);
+        /* from L0: MOV EAX and the store */
+        g_assert_cmpuint(n, ==, 2);
+        g_assert_cmpuint(x86_cpu_icount(e->cpu), ==, before + n);
+        g_assert_cmphex(reg(e, 8), ==, 0xfffff057);
+        g_assert_cmpint(mmio_writes, ==, pass + 1);
+        g_assert_cmphex(reg(e, 3), ==, pass == 0 ? 0 : 2);     /* EBX */
+        /* the next run takes it from the MOV EBX */
+        g_assert_cmpint(x86_cpu_run(e->cpu, 2, &n), ==, X86_EXIT_BUDGET);
+        g_assert_cmphex(reg(e, 3), ==, 2);
+        g_assert_cmphex(reg(e, 1), ==, 0xffffffff);            /* ECX: bus read */
+        g_assert_cmphex(reg(e, 8), ==, 0xfffff062);
+        g_assert_cmpint(x86_cpu_run(e->cpu, 1, &n), ==, X86_EXIT_BUDGET);
+        g_assert_cmphex(reg(e, 8), ==, 0xfffff04d);
+    }
+    env_free(e);
+}
+
 static void test_models(void)
 {
     X86Model m;
@@ -454,5 +516,6 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/init-signal", test_init_signal);
     g_test_add_func("/x86/budget-mid-block", test_budget_mid_block);
     g_test_add_func("/x86/budget-mid-block16", test_budget_mid_block16);
+    g_test_add_func("/x86/mmio-exit-mid-block", test_mmio_exit_mid_block);
     return g_test_run();
 }
