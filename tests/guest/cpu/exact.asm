@@ -986,6 +986,22 @@ smc_tests:
     mov ecx, 4
     sub ecx, [ITER]
     TEST_EQ eax, ecx, "SMC: ADD [m], imm patches the same block"
+    ; a dword store that crosses from CODE_RAM's page into CODE_RAM2's,
+    ; patching the first immediate byte there (the block at CODE_RAM2 was
+    ; decoded by smc4 / the previous pass)
+    mov ebx, CODE_RAM2
+    call ebx
+    mov ecx, [ITER]
+    add ecx, 0xa0
+    shl ecx, 24
+    or ecx, 0x00b89090          ; 90 90 | b8 imm0
+    mov [CODE_RAM2 - 2], ecx
+    mov ebx, CODE_RAM2
+    call ebx
+    mov ecx, [ITER]
+    add ecx, 0xa0
+    movzx eax, al
+    TEST_EQ eax, ecx, "SMC: a store crossing into the next page patches code there"
     LOOP_END
     ret
 
