@@ -1270,6 +1270,10 @@ static unsigned kind_slot(X86Handler fn)
     return (unsigned)((v ^ (v >> 9)) * 2654435761u) & (KIND_HASH_SIZE - 1);
 }
 
+#define IS_JCC_KIND(k) ((k) >= K_jcc_0 && (k) <= K_jcc_15)
+/* di->kind is a uint8_t */
+G_STATIC_ASSERT(G_N_ELEMENTS(handler_fns) <= 256);
+
 static uint8_t kind_of(X86Handler fn)
 {
     if (!kind_hash[kind_slot(h_nop)].fn) {
@@ -1325,7 +1329,10 @@ static void decode_block(X86Cpu *cpu, X86Block *b, uint64_t pa, const uint8_t *p
         }
         n++;
         bytes += di->len;
-        if (ends_block(di->fn)) {
+        /* a conditional branch does not end its block: taken, it leaves
+         * the block there (the run loop checks); not taken, the block
+         * goes on with the instruction after it */
+        if (ends_block(di->fn) && !IS_JCC_KIND(di->kind)) {
             break;
         }
     }
@@ -1451,6 +1458,9 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
             cpu->cur_di = di; \
         } \
         h_##n(cpu, di); \
+        if (IS_JCC_KIND(K_##n) && cpu->next_eip != di_next(cpu, di)) { \
+            goto block_jump; \
+        } \
         if (unlikely(++di >= de) || (!kind_pure[K_##n] && unlikely(cpu->pending))) { \
             goto block_done; \
         } \
@@ -1470,6 +1480,15 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
              * otherwise the block fell through */
             eip = b->jumps ? cpu->next_eip : eip + b->bytes;
             cpu->eip = eip;
+            if (0) {
+        block_jump:
+                /* a conditional branch taken inside the block */
+                cpu->cur_block = NULL;
+                ic += (uint64_t)(di - b->insn) + 1;
+                cpu->icount = ic;
+                eip = cpu->next_eip;
+                cpu->eip = eip;
+            }
             /* Chaining: a successor in the same physical page, remembered
              * in b->next[], is still valid if it has b's generation (a
              * write to the page would have set cpu->pending) and the same
