@@ -200,7 +200,7 @@ static bool eng_run_slice(void *opaque, int64_t until_ns)
             return true;
         }
         if (bp_clock_ns(BP_CLOCK_VIRTUAL) >= MIN(until_ns, bp_timers_deadline(BP_CLOCK_VIRTUAL)) ||
-            bp_clock_ns(BP_CLOCK_REALTIME) >= host_end) {
+            (!deterministic && bp_clock_ns(BP_CLOCK_REALTIME) >= host_end)) {
             return true;
         }
     }

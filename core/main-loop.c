@@ -287,6 +287,9 @@ static void loop_run_engine(void)
     int64_t until = bp_timers_deadline(BP_CLOCK_VIRTUAL);
     if (until - now > SLICE_NS || until == INT64_MAX) {
         until = now + SLICE_NS;
+        if (bp_clock_mode() == BP_CLOCK_MODE_DETERMINISTIC) {
+            until = (now / SLICE_NS + 1) * SLICE_NS;
+        }
     }
     loop_kicked = false;
     loop_in_slice = true;
