@@ -264,6 +264,13 @@ struct X86Cpu {
     const struct X86DInsn *cur_di;   /* instruction that may fault */
     uint32_t block_eip;
     uint64_t block_icount;
+    /* the instruction being decoded by exec.c starts within 15 bytes of
+     * CS.limit: every byte is fetched through x86_fetch_slow, which checks
+     * it against the limit */
+    bool fetch_near_limit;
+    /* MOV SS / POP SS: no single-step trap after this instruction (the SDM
+     * holds it until after the next one) */
+    bool inhibit_db;
 
     /* Debug and alignment checks (mmu.c, cpu.c). dbg_check is non-zero
      * while some data access must be looked at in the slow path; the TLB

@@ -693,6 +693,7 @@ int x86_check_events(X86Cpu *cpu)
     bool inhibit = cpu->inhibit_irq;
     bool skip_bp = cpu->skip_bp;
     cpu->inhibit_irq = false;
+    cpu->inhibit_db = false;
     cpu->skip_bp = false;
     if (cpu->exit_req) {
         cpu->exit_req = false;
@@ -746,7 +747,13 @@ int x86_check_events(X86Cpu *cpu)
 int x86_after_insn(X86Cpu *cpu, uint32_t tf)
 {
     if (tf) {
-        debug_trap(cpu, 0x4000);   /* with the data breakpoints it hit */
+        if (cpu->inhibit_db) {
+            /* after MOV SS / POP SS the trap waits one instruction
+             * (SDM vol. 3A 6.8.3) */
+            cpu->inhibit_db = false;
+        } else {
+            debug_trap(cpu, 0x4000);   /* with the data breakpoints it hit */
+        }
     }
     if (cpu->single_step) {
         if (cpu->watch_hit) {
@@ -776,6 +783,7 @@ X86Exit x86_cpu_run(X86Cpu *cpu, uint64_t max_insns, uint64_t *executed)
     }
     if (setjmp(cpu->jmp)) {
         x86_dcache_unwind(cpu);
+        cpu->fetch_near_limit = false;
         handle_exception(cpu);
         if (cpu->shutdown_done) {
             ret = X86_EXIT_SHUTDOWN;

@@ -305,8 +305,10 @@ AI16 void c16_load_sreg(X86Cpu *cpu, int s, uint16_t sel)
 {
     x86_seg_load(cpu, s, sel);
     if (s == S_SS) {
-        /* no interrupt before the next instruction (the MOV SP) */
+        /* no interrupt, and no single-step trap, before the next
+         * instruction (the MOV SP) */
         cpu->inhibit_irq = true;
+        cpu->inhibit_db = true;
         cpu->pending = true;
     }
 }

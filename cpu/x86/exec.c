@@ -679,6 +679,11 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
     if (unlikely(cpu->eip > cpu->seg[S_CS].limit)) {
         x86_raise(cpu, EXC_GP, 0);
     }
+    /* an instruction may end past the limit: check every byte */
+    cpu->fetch_near_limit = cpu->seg[S_CS].limit - cpu->eip < 15;
+    if (unlikely(cpu->fetch_near_limit)) {
+        cpu->fetch_page = TLB_INVALID;
+    }
 
     uint8_t op;
     for (int n = 0;; n++) {
@@ -772,6 +777,7 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
         add_esp(cpu, sz);
         if (op == 0x17) {
             cpu->inhibit_irq = true;
+            cpu->inhibit_db = true;
             cpu->pending = true;
         }
         break;
@@ -917,6 +923,7 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
         x86_seg_load(cpu, d.reg, (uint16_t)rm_read(cpu, &d, 2));
         if (d.reg == S_SS) {
             cpu->inhibit_irq = true;
+            cpu->inhibit_db = true;
             cpu->pending = true;
         }
         break;
@@ -1303,6 +1310,7 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
 void x86_exec_generic(X86Cpu *cpu)
 {
     exec_one(cpu);
+    cpu->fetch_near_limit = false;
     /* IRET, POPF, STI, task switches…: an INTR that IF masked may be
      * deliverable now (update_pending leaves masked ones out), and a TF
      * just set must reach the run loop before it chains to another block */

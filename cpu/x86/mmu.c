@@ -551,6 +551,17 @@ uint8_t *x86_fetch_ptr(X86Cpu *cpu, uint32_t lin)
 
 uint8_t x86_fetch_slow(X86Cpu *cpu, uint32_t lin)
 {
+    if (unlikely(cpu->fetch_near_limit)) {
+        /* next_eip is already past this byte */
+        if (cpu->next_eip - 1 > cpu->seg[S_CS].limit) {
+            x86_raise(cpu, EXC_GP, 0);
+        }
+        X86TlbEntry *e = tlb_lookup(cpu, lin, ACC_X);
+        if (e->tag_x & 2) {
+            return (uint8_t)cpu->bus.mem_read(cpu->bus.opaque, e->phys | (lin & 0xfff), 1);
+        }
+        return e->host[lin & 0xfff];    /* the page is not cached for fetches */
+    }
     X86TlbEntry *e = tlb_lookup(cpu, lin, ACC_X);
     if (e->tag_x & 2) {
         return (uint8_t)cpu->bus.mem_read(cpu->bus.opaque, e->phys | (lin & 0xfff), 1);

@@ -1118,8 +1118,8 @@ debug_tests:
     nop
 .mstop:
     TEST_EQ [DBARR + 0], ROMBASE + .m1, "TF: trap after the instruction before MOV SS"
-    TEST_TODO [DBARR + 4], ROMBASE + .m3, "TF: no trap right after MOV SS, one after the next", "cpu.c x86_after_insn traps right after MOV SS"
-    TEST_TODO [DBN], 3, "TF over MOV SS: 3 traps", "cpu.c x86_after_insn traps right after MOV SS"
+    TEST_EQ [DBARR + 4], ROMBASE + .m3, "TF: no trap right after MOV SS, one after the next"
+    TEST_EQ [DBN], 3, "TF over MOV SS: 3 traps"
 
     ; DR0 on the 5th instruction of a block
     mov eax, 1
@@ -1354,10 +1354,10 @@ misc_tests:
 .back2:
     SAVE_REGS
     TEST_EQ [EXC_VEC], 13, "instruction straddling the CS limit: #GP"
-    TEST_TODO [EXC_EIP], ROMBASE + lim_end, "straddling the CS limit: EIP", "exec.c checks only the first byte against the CS limit"
+    TEST_EQ [EXC_EIP], ROMBASE + lim_end, "straddling the CS limit: EIP"
     TEST_EQ R_EAX_S, 1, "CS limit: 1st instruction done"
     TEST_EQ R_EBX_S, 2, "CS limit: 2nd instruction done"
-    TEST_TODO R_ECX_S, 0xc, "CS limit: 3rd not done", "exec.c checks only the first byte against the CS limit"
+    TEST_EQ R_ECX_S, 0xc, "CS limit: 3rd not done"
     ; an instruction starting past the limit (0x88: limit lim_end - 1)
     mov eax, 0xa
     mov ebx, 0xb
@@ -1729,8 +1729,8 @@ rm_tests:
     nop
 .mstop:
     TEST16_EQ [DBARR + 0], .m1, "real mode TF: trap after the instruction before MOV SS"
-    TEST16_TODO [DBARR + 2], .m3, "real mode TF: no trap right after MOV SS, one after the next", "cpu.c x86_after_insn traps right after MOV SS"
-    TEST16_TODO [DBN], 3, "real mode TF over MOV SS: 3 traps", "cpu.c x86_after_insn traps right after MOV SS"
+    TEST16_EQ [DBARR + 2], .m3, "real mode TF: no trap right after MOV SS, one after the next"
+    TEST16_EQ [DBN], 3, "real mode TF over MOV SS: 3 traps"
 
     dec dword [ITER]
     jnz .loop
