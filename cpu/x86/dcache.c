@@ -6,15 +6,24 @@
  * [base+index*s+disp] and immediate forms of MOV, ALU incl. 8-bit, TEST,
  * LEA, INC/DEC, NOT/NEG, IMUL, PUSH/POP, Jcc, JMP/CALL incl. indirect,
  * RET, LEAVE, CWDE/CDQ, MOVZX/MOVSX, SETcc, CMOVcc, shifts, 16-bit MOV,
- * RDTSC, PAUSE and every x87 escape with its effective address) are decoded
- * once into an X86DInsn with a handler kind. Straight-line runs of them, up
- * to a control transfer, form a block keyed by the physical address of its
- * first instruction and stamped with its page's generation; an instruction
- * the cache does not know ends its block and runs through the full decoder
- * in exec.c (h_generic). The run loop looks a block up once, then runs its
- * instructions through one switch with the handlers inlined, checking
- * cpu->pending and the budget between instructions as before, so events,
- * faults (cpu->eip is the faulting instruction) and icount stay exact.
+ * RDTSC, PAUSE and every x87 escape with its effective address), and the
+ * common 16-bit ones (dcache16.h: real, V86 and 16-bit protected mode),
+ * are decoded once into an X86DInsn with a handler kind. Straight-line
+ * runs of them, through not-taken conditional branches up to another
+ * control transfer, form a block keyed by the physical address of its
+ * first instruction and stamped with its page's generation; an
+ * instruction the cache does not know ends its block and runs through the
+ * full decoder in exec.c (h_generic).
+ *
+ * The run loop is direct-threaded: each instruction carries the label of
+ * its handler inside x86_run_loop, and each handler jumps to the next
+ * one's. cpu->eip and cpu->icount are updated per block; handlers use
+ * di_eip()/di_next(), a handler that can fault records itself in
+ * cpu->cur_di so that x86_dcache_unwind gives the exception the exact EIP
+ * and count, and one that can write memory or call out checks
+ * cpu->pending after it (events, faults and -icount stay exact). A block
+ * remembers its recent successors in the same page (b->next[]) and enters
+ * them without a lookup while nothing is pending.
  *
  * Self-modifying code: a page gets a code mark when its first specialised
  * entry is made; the TLB then gives it write tags that force the slow path
