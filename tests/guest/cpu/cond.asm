@@ -19,31 +19,9 @@ RES     equ 0x644
 
 [bits 16]
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov dword [TAP_COUNT], 0
-    mov dword [RECOVER], 0
-    mov si, gdt
-    mov di, 0x1000
-    mov cx, gdt_end - gdt
-    cs rep movsb
-    lgdt [cs:gdt_desc]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword 0x08:(ROMBASE + pm32)
-
-gdt_desc: dw gdt_end - gdt - 1
-          dd 0x1000
-align 8
-gdt:
-    dq 0
-    dq 0x00cf9a000000ffff       ; 0x08 code32
-    dq 0x00cf92000000ffff       ; 0x10 data32
+    REAL_INIT
+    PM32_ENTER RAM
+    FLAT_GDT
 gdt_end:
 
 ; The 16 conditions in encoding order (O NO B AE E NE BE A S NS P NP L GE
@@ -253,14 +231,7 @@ ITERS   equ 0x648
     add eax, [RES + 8]          ; 0, CF 1, OF 1
 %endmacro
 
-[bits 32]
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x9000
-    call setup_idt32
+    PM32_INIT
     ;    setup          CF ZF SF OF PF
     CASE C_ADD32,       1, 1, 0, 0, 1, "ADD 0xffffffff+1"
     CASE C_ADC32_SAME,  1, 0, 0, 0, 1, "ADC 5+0xffffffff+CF: result equals the operand, carry"

@@ -188,32 +188,10 @@ EFL_RF    equ 0x10000
 
 [bits 16]
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov dword [TAP_COUNT], 0
-    mov dword [RECOVER], 0
+    REAL_INIT
     call rm_tests
-    mov si, gdt
-    mov di, 0x1000
-    mov cx, gdt_end - gdt
-    cs rep movsb
-    lgdt [cs:gdt_desc]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword 0x08:(ROMBASE + pm32)
-
-gdt_desc: dw gdt_end - gdt - 1
-          dd 0x1000
-align 8
-gdt:
-    dq 0                        ; 0x00
-    dq 0x00cf9a000000ffff       ; 0x08 code32
-    dq 0x00cf92000000ffff       ; 0x10 data32
+    PM32_ENTER RAM
+    FLAT_GDT
     dq 0x0000890030000067       ; 0x18 TSS (0x3000)
     dq 0x00cffa000000ffff       ; 0x20 code32 ring 3 (0x23)
     dq 0x00cff2000000ffff       ; 0x28 data32 ring 3 (0x2b)
@@ -231,16 +209,7 @@ gdt:
     dq 0                        ; 0x88 code32, limit lim_end - 1 (set in pm32)
 gdt_end:
 
-[bits 32]
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov fs, ax
-    mov gs, ax
-    mov esp, 0x9000
-    call setup_idt32
+    PM32_INIT
     fninit
     ; counting stubs for #SS, #GP, #PF
     mov eax, 12

@@ -89,14 +89,7 @@ OSZPC   equ 0x8c5               ; AF undefined (logic ops, shifts)
 SZPC    equ 0x0c5               ; OF and AF undefined (multi-bit shifts)
 
 main:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x7000
-    mov dword [TAP_COUNT], 0
-    mov dword [RECOVER], 0
+    REAL_INIT
     mov word [ITER], 3
 .again:
     call compute
@@ -503,37 +496,16 @@ checks:
     jmp pm_tests
 
 ; --- 16-bit protected mode
-gdt_desc: dw gdt_end - gdt - 1
-          dd 0x1000
-align 8
-gdt:
-    dq 0                        ; 0x00
-    dq 0x00cf9a000000ffff       ; 0x08 code32 flat (exception handlers)
-    dq 0x00cf92000000ffff       ; 0x10 data32 flat
+pm_tests:
+    PM32_ENTER RAM
+    FLAT_GDT
     dq 0x00009a0f0000efff       ; 0x18 code16, base 0xf0000, limit 0xefff
     dq 0x000092000000ffff       ; 0x20 data16, limit 0xffff
     dq 0x0000920000000fff       ; 0x28 data16, limit 0x0fff
     dq 0x0000920000007fff       ; 0x30 stack16, limit 0x7fff
 gdt_end:
 
-pm_tests:
-    mov si, gdt
-    mov di, 0x1000
-    mov cx, gdt_end - gdt
-    cs rep movsb
-    lgdt [cs:gdt_desc]
-    mov eax, cr0
-    or al, 1
-    mov cr0, eax
-    jmp dword 0x08:(ROMBASE + pm32)
-[bits 32]
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x7000
-    call setup_idt32
+    PM32_INIT 0x7000
     jmp 0x18:pm16
 [bits 16]
 pm16:
