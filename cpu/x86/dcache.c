@@ -1242,6 +1242,7 @@ enum {
 #define X(n) K_##n,
     HANDLERS(X)
 #undef X
+    K_COUNT
 };
 
 static const X86Handler handler_fns[] = {
@@ -1259,7 +1260,7 @@ static const X86Handler handler_fns[] = {
     ALU_VARIANTS(VARIANT_X, alu_rr) ALU_VARIANTS(VARIANT_X, alu_ri) \
     PURE_HANDLERS16(X)
 
-static const bool kind_pure[] = {
+static const bool kind_pure[K_COUNT] = {
 #define X(n) [K_##n] = true,
     PURE_HANDLERS(X)
 #undef X
