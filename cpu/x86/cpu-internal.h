@@ -266,7 +266,7 @@ struct X86Cpu {
     uint64_t block_icount;
     /* the instruction being decoded by exec.c starts within 15 bytes of
      * CS.limit: every byte is fetched through x86_fetch_slow, which checks
-     * it against the limit */
+     * it against the limit (set by each exec_one; only its fetches look) */
     bool fetch_near_limit;
     /* MOV SS / POP SS: no single-step trap after this instruction (the SDM
      * holds it until after the next one) */

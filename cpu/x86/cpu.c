@@ -783,7 +783,6 @@ X86Exit x86_cpu_run(X86Cpu *cpu, uint64_t max_insns, uint64_t *executed)
     }
     if (setjmp(cpu->jmp)) {
         x86_dcache_unwind(cpu);
-        cpu->fetch_near_limit = false;
         handle_exception(cpu);
         if (cpu->shutdown_done) {
             ret = X86_EXIT_SHUTDOWN;

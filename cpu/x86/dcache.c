@@ -155,7 +155,7 @@ static inline uint32_t di_next(const X86Cpu *cpu, const X86DInsn *di)
 }
 
 /* For handlers that call out to code reading cpu->eip or the count. */
-static inline void di_sync_eip(X86Cpu *cpu, const X86DInsn *di)
+static inline void di_sync(X86Cpu *cpu, const X86DInsn *di)
 {
     cpu->eip = di_eip(cpu, di);
     cpu->icount = cpu->block_icount + (uint64_t)(di - cpu->cur_block->insn);
@@ -546,14 +546,14 @@ static inline __attribute__((always_inline)) void h_ret_imm(X86Cpu *cpu, const X
 
 static inline __attribute__((always_inline)) void h_fpu(X86Cpu *cpu, const X86DInsn *di)
 {
-    di_sync_eip(cpu, di);
+    di_sync(cpu, di);
     X86FpuMem fm = { di->seg, di->r2 < 0xc0 ? di_ea(cpu, di) : 0, true };
     x86_fpu_exec(cpu, di->op, di->r2, &fm);
 }
 
 static inline __attribute__((always_inline)) void h_fwait(X86Cpu *cpu, const X86DInsn *di)
 {
-    di_sync_eip(cpu, di);
+    di_sync(cpu, di);
     x86_fpu_wait(cpu);
 }
 
@@ -606,7 +606,7 @@ static inline __attribute__((always_inline)) void h_rdtsc(X86Cpu *cpu, const X86
     if ((cpu->cr4 & CR4_TSD) && cpu->pe && cpu->cpl != 0) {
         x86_raise(cpu, EXC_GP, 0);
     }
-    di_sync_eip(cpu, di);
+    di_sync(cpu, di);
     uint64_t t = x86_rdtsc(cpu);
     cpu->regs[R_EAX] = (uint32_t)t;
     cpu->regs[R_EDX] = (uint32_t)(t >> 32);
@@ -1150,9 +1150,7 @@ static inline __attribute__((always_inline)) void h_generic(X86Cpu *cpu, const X
 {
     /* always last in its block; it may switch tasks or modes, so the
      * block is left behind before it runs */
-    const X86Block *b = cpu->cur_block;
-    cpu->eip = di_eip(cpu, di);
-    cpu->icount = cpu->block_icount + (uint64_t)(di - b->insn);
+    di_sync(cpu, di);
     cpu->cur_block = NULL;
     x86_exec_generic(cpu);
     cpu->next_eip = cpu->eip;
@@ -1477,6 +1475,14 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
         goto *di->label;
             HANDLERS(X)
 #undef X
+        block_jump:
+            /* a conditional branch taken inside the block */
+            cpu->cur_block = NULL;
+            ic += (uint64_t)(di - b->insn) + 1;
+            cpu->icount = ic;
+            eip = cpu->next_eip;
+            cpu->eip = eip;
+            goto chain;
         block_done:
             cpu->cur_block = NULL;
             ic += (uint64_t)(di - b->insn);
@@ -1490,15 +1496,7 @@ int x86_run_loop(X86Cpu *cpu, uint64_t end)
              * otherwise the block fell through */
             eip = b->jumps ? cpu->next_eip : eip + b->bytes;
             cpu->eip = eip;
-            if (0) {
-        block_jump:
-                /* a conditional branch taken inside the block */
-                cpu->cur_block = NULL;
-                ic += (uint64_t)(di - b->insn) + 1;
-                cpu->icount = ic;
-                eip = cpu->next_eip;
-                cpu->eip = eip;
-            }
+        chain:
             /* Chaining: a successor in the same physical page, remembered
              * in b->next[], is still valid if it has b's generation (a
              * write to the page would have set cpu->pending) and the same

@@ -1310,7 +1310,6 @@ static inline __attribute__((always_inline)) void exec_one(X86Cpu *cpu)
 void x86_exec_generic(X86Cpu *cpu)
 {
     exec_one(cpu);
-    cpu->fetch_near_limit = false;
     /* IRET, POPF, STI, task switches…: an INTR that IF masked may be
      * deliverable now (update_pending leaves masked ones out), and a TF
      * just set must reach the run loop before it chains to another block */

@@ -292,6 +292,33 @@ static bool overlap(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen)
     return (uint32_t)(a - b) < blen || (uint32_t)(b - a) < alen;
 }
 
+/* DR0-3 breakpoints whose R/W field is in rw_set (bit n: R/W = n) and
+ * whose range overlaps [addr, addr + size): DR6.B0-3 bits. */
+static uint32_t dr_hits(const X86Cpu *cpu, uint32_t addr, unsigned size, unsigned rw_set)
+{
+    uint32_t hits = 0;
+    for (int i = 0; i < 4; i++) {
+        uint32_t lo, len;
+        int rw;
+        if (dr_range(cpu, i, &lo, &len, &rw) && (rw_set & (1u << rw)) && overlap(lo, len, addr, size)) {
+            hits |= 1u << i;
+        }
+    }
+    return hits;
+}
+
+/* Data or I/O breakpoints hit by the current instruction: its #DB trap
+ * comes after it (x86_check_events). */
+static void dr_record(X86Cpu *cpu, uint32_t hits)
+{
+    if (hits) {
+        cpu->db_hits |= hits;
+        cpu->db_eip = x86_cur_eip(cpu);
+        cpu->dbg_pending = true;
+        cpu->pending = true;
+    }
+}
+
 /* Whether accesses to linear page 'page' through TLB set 'mode' must be
  * checked. */
 static bool dbg_page_checked(X86Cpu *cpu, uint32_t page, int mode)
@@ -328,22 +355,8 @@ void x86_dbg_access(X86Cpu *cpu, uint32_t lin, unsigned size, int acc)
         x86_raise(cpu, EXC_AC, 0);
     }
     if (cpu->dbg_check & DBG_DR) {
-        uint32_t hits = 0;
-        for (int i = 0; i < 4; i++) {
-            uint32_t lo, len;
-            int rw;
-            /* R/W 01: writes; 11: reads and writes */
-            if (dr_range(cpu, i, &lo, &len, &rw) && (rw == 3 || (rw == 1 && write)) &&
-                overlap(lo, len, lin, size)) {
-                hits |= 1u << i;
-            }
-        }
-        if (hits) {
-            cpu->db_hits |= hits;
-            cpu->db_eip = x86_cur_eip(cpu);
-            cpu->dbg_pending = true;
-            cpu->pending = true;
-        }
+        /* R/W 01: writes; 11: reads and writes */
+        dr_record(cpu, dr_hits(cpu, lin, size, write ? (1u << 1) | (1u << 3) : 1u << 3));
     }
     if ((cpu->dbg_check & DBG_WATCH) && !cpu->watch_hit) {
         for (int i = 0; i < cpu->nwatch; i++) {
@@ -400,20 +413,8 @@ void x86_dbg_update(X86Cpu *cpu)
 
 void x86_dbg_io(X86Cpu *cpu, uint16_t port, unsigned size)
 {
-    uint32_t hits = 0;
-    for (int i = 0; i < 4; i++) {
-        uint32_t lo, len;
-        int rw;
-        if (dr_range(cpu, i, &lo, &len, &rw) && rw == 2 && overlap(lo, len, port, size)) {
-            hits |= 1u << i;
-        }
-    }
-    if (hits) {
-        cpu->db_hits |= hits;
-        cpu->db_eip = x86_cur_eip(cpu);
-        cpu->dbg_pending = true;
-        cpu->pending = true;
-    }
+    /* R/W 10 (with CR4.DE, see x86_dbg_update): I/O */
+    dr_record(cpu, dr_hits(cpu, port, size, 1u << 2));
 }
 
 /* Fill the TLB entry for lin and access type (faulting as the access
